@@ -1,0 +1,161 @@
+"""The application factory and the request lifecycle (one commit per request, in one place)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import secrets
+import uuid
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from clearance import access, audit, settings
+from clearance.database import commit, configure_engine, rollback, set_write_intent
+from clearance.extensions import csrf, db, limiter, login_manager, migrate
+from clearance.jobs import huey, instance_path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Domain blueprints, registered by name: the shell imports no domain module directly.
+BLUEPRINTS: tuple[str, ...] = (
+    "clearance.auth:bp",
+    "clearance.home:bp",
+    "clearance.admin:bp",
+    "people.blueprint:bp",
+)
+CLI_GROUPS: tuple[str, ...] = (
+    "clearance.cli:audit_cli",
+    "clearance.cli:jobs_cli",
+    "clearance.cli:demo_cli",
+    "people.cli:people_cli",
+)
+# Modules whose import registers models and policies.
+DOMAIN_MODULES: tuple[str, ...] = ("people.models", "people.policy", "clearance.admin")
+
+MIN_SECRET_LENGTH = 32
+
+
+def _load(ref: str) -> Any:
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _secret_key(conf: dict[str, Any], inst: Path) -> str:
+    key = conf.get("SECRET_KEY")
+    if conf["ENV"] == "production":
+        if not key or len(key) < MIN_SECRET_LENGTH:
+            raise RuntimeError(
+                "CLEARANCE_SECRET_KEY must be set to a random string of at least "
+                f"{MIN_SECRET_LENGTH} characters in production"
+            )
+        return key
+    if key:
+        return key
+    path = inst / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides settings read from the environment."""
+    conf = settings.load()
+    if config:
+        conf.update(config)
+    inst = Path(conf.get("INSTANCE_PATH") or instance_path())
+    inst.mkdir(parents=True, exist_ok=True)
+
+    app = Flask(
+        "clearance",
+        root_path=str(ROOT / "clearance"),
+        instance_path=str(inst),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "clearance" / "static"),
+    )
+    app.config.update(conf)
+    app.config["TESTING"] = conf["ENV"] == "testing"
+    app.config["SECRET_KEY"] = _secret_key(conf, inst)
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        conf.get("DATABASE_URL") or f"sqlite:///{inst / 'clearance.db'}"
+    )
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config["MAX_CONTENT_LENGTH"] = int(conf["MAX_UPLOAD_MB"]) * 1024 * 1024
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(conf["SESSION_HOURS"]))
+    production = conf["ENV"] == "production"
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=production,
+        SESSION_COOKIE_NAME="clearance_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=production,
+        WTF_CSRF_TIME_LIMIT=None if conf["ENV"] == "testing" else 3600 * 8,
+        RATELIMIT_STORAGE_URI=conf["RATELIMIT_STORAGE_URL"]
+        or (conf["REDIS_URL"] if conf["REDIS_URL"] else "memory://"),
+        RATELIMIT_HEADERS_ENABLED=False,
+    )
+    logging.basicConfig(level=getattr(logging, str(conf["LOG_LEVEL"]).upper(), logging.INFO))
+    if conf["TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    if app.config["TESTING"] or conf["JOBS_BACKEND"] == "immediate":
+        huey.immediate = True
+
+    for module in DOMAIN_MODULES:
+        importlib.import_module(module)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, int(conf["SQLITE_BUSY_TIMEOUT_MS"]))
+
+    from clearance import auth, errors, security, templating
+
+    auth.init_login(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    _install_lifecycle(app)
+
+    for ref in BLUEPRINTS:
+        app.register_blueprint(_load(ref))
+    for ref in CLI_GROUPS:
+        app.cli.add_command(_load(ref))
+    return app
+
+
+def _install_lifecycle(app: Flask) -> None:
+    @app.before_request
+    def begin_unit_of_work() -> Any:
+        g.request_id = uuid.uuid4().hex[:12]
+        g.write_token = set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
+        return access.enforce_declared_rule()
+
+    @app.after_request
+    def finish_unit_of_work(response: Any) -> Any:
+        if response.status_code < 400:
+            commit()
+        else:
+            rollback()
+            audit.flush_after_rollback_events()
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        return response
+
+    @app.teardown_request
+    def reset_intent(_exc: BaseException | None) -> None:
+        token = g.pop("write_token", None)
+        if token is not None:
+            try:
+                from clearance.database import _write_intent
+
+                _write_intent.reset(token)
+            except ValueError:
+                pass

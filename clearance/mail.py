@@ -1,0 +1,99 @@
+"""The mail outbox: every e-mail is a row first, then sent by a job after commit.
+
+Without ``CLEARANCE_SMTP_URL`` (development) mail is kept in the outbox, where admins read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import ssl
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app, render_template
+from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from clearance.database import after_commit, utcnow
+from clearance.extensions import db
+from clearance.jobs import job
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued|sent|kept|failed
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+def queue_mail(to: str, subject: str, template: str, **context: Any) -> OutboxMessage:
+    """Render ``templates/<template>.txt`` (and ``.html`` if present) into an outbox row and
+    send it once the current transaction commits."""
+    text_body = render_template(f"{template}.txt", **context)
+    try:
+        html_body: str | None = render_template(f"{template}.html", **context)
+    except Exception:
+        html_body = None
+    msg = OutboxMessage(
+        created_at=utcnow(), to_address=to, subject=subject, body_text=text_body,
+        body_html=html_body, status="queued", attempts=0,
+    )
+    db.session.add(msg)
+    db.session.flush()
+    message_id = msg.id
+    after_commit(lambda: send_mail(message_id))
+    return msg
+
+
+def _smtp_send(url: str, message: EmailMessage) -> None:
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    if parts.scheme == "smtps":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, parts.port or 465, context=ssl.create_default_context(), timeout=30
+        )
+    else:
+        client = smtplib.SMTP(host, parts.port or 25, timeout=30)
+    with client:
+        if parts.scheme == "smtp+starttls":
+            client.starttls(context=ssl.create_default_context())
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(message)
+
+
+@job(retries=3, retry_delay=60)
+def send_mail(message_id: int) -> None:
+    msg = db.session.get(OutboxMessage, message_id)
+    if msg is None or msg.status == "sent":
+        return
+    url = current_app.config["SMTP_URL"]
+    msg.attempts += 1
+    if not url:
+        msg.status = "kept"
+        return
+    email = EmailMessage()
+    email["From"] = current_app.config["MAIL_FROM"]
+    email["To"] = msg.to_address
+    email["Subject"] = msg.subject
+    email.set_content(msg.body_text)
+    if msg.body_html:
+        email.add_alternative(msg.body_html, subtype="html")
+    try:
+        _smtp_send(url, email)
+    except (OSError, smtplib.SMTPException) as exc:
+        msg.status = "failed"
+        msg.error = str(exc)[:2000]
+        return
+    msg.status = "sent"
+    msg.sent_at = utcnow()

@@ -1,0 +1,81 @@
+"""Settings from the environment: one table of defaults, typed parsing.
+
+Every setting is read from an environment variable ``CLEARANCE_<NAME>``; ``create_app(config)``
+may override any of them (tests do). README.md lists the same table; a test keeps them in step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {raw!r}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        return f"CLEARANCE_{self.name}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENV", "development", str, "development, production or testing"),
+    Setting("SECRET_KEY", None, str,
+            "Signs sessions and tokens. Required (>= 32 chars) in production; in development "
+            "one is generated and kept in the instance folder"),
+    Setting("DATABASE_URL", None, str,
+            "SQLAlchemy URL; default a SQLite file instance/clearance.db"),
+    Setting("REDIS_URL", "", str,
+            "Redis for the job queue and rate limits in production (empty: not used)"),
+    Setting("JOBS_BACKEND", "sqlite", str,
+            "sqlite (own file instance/jobs.db), redis (needs REDIS_URL) or immediate"),
+    Setting("RATELIMIT_STORAGE_URL", "", str,
+            "Flask-Limiter storage; empty means REDIS_URL when set, else memory://"),
+    Setting("LOGIN_RATE_LIMIT", "10 per minute;50 per hour", str,
+            "Sign-in attempts allowed per client address and per e-mail address"),
+    Setting("SMTP_URL", "", str,
+            "smtp://user:pass@host:port (smtps:// TLS, smtp+starttls://); "
+            "empty: mail is kept in the outbox only"),
+    Setting("MAIL_FROM", "Clearance <clearance@localhost>", str, "From address of e-mails"),
+    Setting("BASE_URL", "http://127.0.0.1:5000", str,
+            "Public address, used in e-mailed links"),
+    Setting("MAX_UPLOAD_MB", 25, int, "Largest request body (uploads), in megabytes"),
+    Setting("INVITE_TTL_HOURS", 72, int, "How long an invitation or reset link stays valid"),
+    Setting("SESSION_HOURS", 12, int, "Sign-in session lifetime"),
+    Setting("SQLITE_BUSY_TIMEOUT_MS", 15000, int, "SQLite busy timeout for concurrent writers"),
+    Setting("PASSWORD_MIN_LENGTH", 12, int, "Shortest password accepted"),
+    Setting("TRUST_PROXY", False, _bool,
+            "Trust one X-Forwarded-* hop (behind a reverse proxy)"),
+    Setting("LOG_LEVEL", "INFO", str, "Python log level"),
+)
+
+
+def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read every setting from ``environ`` (default ``os.environ``), parsed to its type."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env_var)
+        if raw is None:
+            values[setting.name] = setting.default
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise RuntimeError(f"{setting.env_var}: {exc}") from exc
+    return values

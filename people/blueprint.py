@@ -1,0 +1,19 @@
+"""Routes for people and the org chart (thin: views live in people/views.py)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from people import views
+
+bp = Blueprint("people", __name__)
+
+bp.add_url_rule("/me", view_func=views.me)
+bp.add_url_rule("/people/<int:person_id>", view_func=views.profile)
+bp.add_url_rule("/team", view_func=views.team)
+bp.add_url_rule("/admin/people", view_func=views.admin_list)
+bp.add_url_rule("/admin/people/new", view_func=views.admin_new, methods=["GET", "POST"])
+bp.add_url_rule("/admin/people/<int:person_id>/edit", view_func=views.admin_edit,
+                methods=["GET", "POST"])
+bp.add_url_rule("/admin/people/<int:person_id>/invite", view_func=views.admin_invite,
+                methods=["POST"])

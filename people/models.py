@@ -1,0 +1,162 @@
+"""People and the org chart.
+
+The hierarchy is an adjacency list (``manager_id``) plus a materialized path (``/1/4/12/``,
+ancestors then self) kept in step on every change, so "everyone under X" is an indexed range
+scan on both databases. ``path`` uses the C collation on PostgreSQL so ranges compare bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    exists,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from clearance import auth
+from clearance.database import utcnow
+from clearance.extensions import db
+
+ROLES = ("ld", "admin")
+ROLE_LABELS = {"ld": "L&D", "admin": "Administrator"}
+PathType = String(1000).with_variant(String(1000, collation="C"), "postgresql")
+
+
+class PersonRole(db.Model):
+    __tablename__ = "person_role"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class Person(UserMixin, db.Model):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    email_key: Mapped[str] = mapped_column(String(320), unique=True)
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    unit: Mapped[str] = mapped_column(String(200), default="", index=True)
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="RESTRICT"), index=True
+    )
+    path: Mapped[str] = mapped_column(PathType, index=True, default="")
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    manager: Mapped[Person | None] = relationship(
+        remote_side="Person.id", foreign_keys=[manager_id], lazy="joined", innerjoin=False,
+        join_depth=1,
+    )
+    role_rows: Mapped[list[PersonRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    # ---- identity for Flask-Login: bumping session_version ends every session ----
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return bool(self.active)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_rows)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role("admin")
+
+    @property
+    def is_ld(self) -> bool:
+        return self.has_role("ld")
+
+    @property
+    def is_manager(self) -> bool:
+        """Derived: a manager is anyone with an active direct report (cached per instance)."""
+        cached = self.__dict__.get("_is_manager")
+        if cached is None:
+            cached = bool(db.session.scalar(
+                select(exists().where(Person.manager_id == self.id, Person.active.is_(True)))
+            ))
+            self.__dict__["_is_manager"] = cached
+        return cached
+
+    def primary_role(self) -> str:
+        if self.is_admin:
+            return "admin"
+        if self.is_ld:
+            return "ld"
+        return "manager" if self.is_manager else "learner"
+
+    def set_roles(self, roles: set[str] | frozenset[str]) -> None:
+        unknown = set(roles) - set(ROLES)
+        if unknown:
+            raise ValueError(f"unknown roles: {sorted(unknown)}")
+        keep = [r for r in self.role_rows if r.role in roles]
+        have = {r.role for r in keep}
+        self.role_rows = keep + [PersonRole(role=r) for r in sorted(set(roles) - have)]
+
+    def ancestor_ids(self) -> list[int]:
+        """Managers above this person, nearest first, read from the path."""
+        ids = [int(p) for p in self.path.strip("/").split("/") if p]
+        return list(reversed(ids[:-1]))
+
+    def is_above(self, other: Person) -> bool:
+        """True when self manages other directly or indirectly."""
+        return other.path.startswith(self.path) and other.id != self.id
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.email}>"
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def _load_user(user_id: str) -> Any:
+    person_id, _, version = user_id.partition(":")
+    if not person_id.isdigit() or not version.isdigit():
+        return None
+    person = db.session.get(Person, int(person_id))
+    if person is None or not person.active or person.session_version != int(version):
+        return None
+    return person
+
+
+def _find_by_email(email: str) -> Any:
+    return db.session.scalar(select(Person).where(Person.email_key == email_key(email)))
+
+
+auth.register_user_store(model=Person, load=_load_user, find_by_email=_find_by_email)
+
+
+def person_columns() -> dict[str, Any]:
+    return {c.key: c for c in Person.__table__.columns}
+
+
+__all__ = ["ROLES", "Person", "PersonRole", "email_key"]
