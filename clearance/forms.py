@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 
@@ -31,3 +34,8 @@ class SetPasswordForm(FlaskForm):
         minimum = int(current_app.config["PASSWORD_MIN_LENGTH"])
         if len(field.data or "") < minimum:
             raise ValidationError(f"Use at least {minimum} characters.")
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """Select options in the WTForms 3.3 form (tuples are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]

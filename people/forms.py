@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from clearance.forms import choices
 from people.models import ROLE_LABELS
 
 
@@ -34,7 +35,7 @@ class PersonForm(FlaskForm):
                           description="Their employee id or e-mail address. "
                                       "Leave empty only for the chief executive.")
     roles = MultiCheckboxField("Granted roles",
-                               choices=[(k, v) for k, v in ROLE_LABELS.items()])
+                               choices=choices(ROLE_LABELS.items()))
     active = BooleanField("Active (may sign in and appears in the org chart)", default=True)
     submit = SubmitField("Save")
 
@@ -46,7 +47,9 @@ class PeopleFilterForm(FlaskForm):
     q = StringField("Name, e-mail or employee id", validators=[Optional(), Length(max=200)])
     unit = SelectField("Unit", validators=[Optional()], choices=[])
     role = SelectField("Role", validators=[Optional()],
-                       choices=[("", "Any role"), *ROLE_LABELS.items(), ("manager", "Manager")])
+                       choices=choices([("", "Any role"), *ROLE_LABELS.items(),
+                                        ("manager", "Manager")]))
     status = SelectField("Status", validators=[Optional()],
-                         choices=[("active", "Active"), ("inactive", "Inactive"), ("all", "All")])
+                         choices=choices([("active", "Active"), ("inactive", "Inactive"),
+                                          ("all", "All")]))
     submit = SubmitField("Filter")

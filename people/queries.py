@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, distinct, exists, or_, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from clearance.extensions import db
@@ -13,7 +13,7 @@ from people.models import Person, PersonRole, email_key
 
 def units() -> list[str]:
     return list(db.session.scalars(
-        select(distinct(Person.unit)).where(Person.unit != "").order_by(Person.unit)
+        select(Person.unit).distinct().where(Person.unit != "").order_by(Person.unit)
     ))
 
 

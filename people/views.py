@@ -11,6 +11,7 @@ from sqlalchemy import select
 from clearance.access import AUTHENTICATED, require, rule
 from clearance.database import rollback
 from clearance.extensions import db
+from clearance.forms import choices
 from clearance.home import home_panel
 from clearance.templating import nav_item
 from people import hierarchy, operations, queries
@@ -73,7 +74,7 @@ def team() -> Any:
 @rule("people.admin")
 def admin_list() -> Any:
     form = PeopleFilterForm(request.args)
-    form.unit.choices = [("", "Any unit")] + [(u, u) for u in queries.units()]
+    form.unit.choices = choices([("", "Any unit")] + [(u, u) for u in queries.units()])
     form.validate()
     stmt = queries.people_filter(form.q.data, form.unit.data, form.role.data,
                                  form.status.data or "active")

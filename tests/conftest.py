@@ -4,6 +4,7 @@ transaction that every commit inside the test only releases a savepoint of."""
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
@@ -94,8 +95,17 @@ def db_session(app: Flask) -> Iterator[Any]:
             connection.close()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: its own app context, ``g`` and
+    session (the test's own app context would otherwise be reused by every request)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture()
 def client(app: Flask, db_session: Any) -> FlaskClient:
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
