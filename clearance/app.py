@@ -35,7 +35,13 @@ CLI_GROUPS: tuple[str, ...] = (
     "people.cli:people_cli",
 )
 # Modules whose import registers models and policies.
-DOMAIN_MODULES: tuple[str, ...] = ("people.models", "people.policy", "clearance.admin")
+DOMAIN_MODULES: tuple[str, ...] = (
+    "people.models",
+    "people.policy",
+    "clearance.admin",
+    "rubrics.models",
+    "checkpoints.models",
+)
 
 MIN_SECRET_LENGTH = 32
 
