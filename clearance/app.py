@@ -37,6 +37,7 @@ CLI_GROUPS: tuple[str, ...] = (
 # Modules whose import registers models and policies.
 DOMAIN_MODULES: tuple[str, ...] = (
     "people.models",
+    "people.delegation",
     "people.policy",
     "clearance.admin",
     "rubrics.models",

@@ -62,6 +62,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUST_PROXY", False, _bool,
             "Trust one X-Forwarded-* hop (behind a reverse proxy)"),
     Setting("LOG_LEVEL", "INFO", str, "Python log level"),
+    Setting("TOP_APPROVER", "ld", str,
+            "Who approves the managing director's work: an e-mail address, or ld for the "
+            "most senior L&D person"),
+    Setting("ESCALATION_WORKING_DAYS", 10, int,
+            "Working days a step may wait before it escalates to the approver's manager"),
 )
 
 

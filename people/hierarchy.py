@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import aliased
 
 from clearance.extensions import db
@@ -46,7 +46,9 @@ def direct_reports(person_id: int, *, include_inactive: bool = False) -> list[Pe
     return list(db.session.scalars(stmt.order_by(Person.name)))
 
 
-def everyone_under_stmt(manager: Person, *, include_inactive: bool = False):
+def everyone_under_stmt(
+    manager: Person, *, include_inactive: bool = False
+) -> Select[tuple[Person]]:
     """A select of everyone below ``manager`` (not the manager): an indexed range scan."""
     lo, hi = path_range(manager.path)
     stmt = select(Person).where(Person.path > lo, Person.path < hi)
