@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from people import views
+from people import views, views_delegation
 
 bp = Blueprint("people", __name__)
 
@@ -17,3 +17,7 @@ bp.add_url_rule("/admin/people/<int:person_id>/edit", view_func=views.admin_edit
                 methods=["GET", "POST"])
 bp.add_url_rule("/admin/people/<int:person_id>/invite", view_func=views.admin_invite,
                 methods=["POST"])
+bp.add_url_rule("/me/out-of-office", view_func=views_delegation.out_of_office,
+                methods=["GET", "POST"])
+bp.add_url_rule("/me/out-of-office/<int:delegation_id>/cancel",
+                view_func=views_delegation.cancel_out_of_office, methods=["POST"])

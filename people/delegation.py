@@ -31,6 +31,14 @@ class Delegation(db.Model):
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     delegate: Mapped[Person] = relationship(foreign_keys=[delegate_id])
 
+    def status(self, at: dt.datetime) -> str:
+        """cancelled, active, ended or upcoming, at ``at``."""
+        if self.cancelled_at is not None:
+            return "cancelled"
+        if self.is_open(at):
+            return "active"
+        return "ended" if as_utc(self.ends_at) <= at else "upcoming"  # type: ignore[operator]
+
     def is_open(self, at: dt.datetime) -> bool:
         start, end = as_utc(self.starts_at), as_utc(self.ends_at)
         return self.cancelled_at is None and start <= at < end  # type: ignore[operator]

@@ -26,3 +26,9 @@ def may_administer_people(user: Any, _obj: Any) -> bool:
 @policy("people.import")
 def may_import(user: Any, _obj: Any) -> bool:
     return user.has_role("admin")
+
+
+@policy("people.manage_delegation")
+def may_manage_delegation(user: Any, window: Any) -> bool:
+    """A person manages their own out-of-office windows; admins may cancel anyone's."""
+    return window is not None and (window.person_id == user.id or user.has_role("admin"))

@@ -24,3 +24,25 @@ RULES = [
     Rule("people.admin_invite", lambda o, x: f"/admin/people/{o.learner.id}/invite",
          only(("admin",), REDIRECT, FORBIDDEN), method="POST"),
 ]
+
+
+def _window(o, make):
+    import datetime as dt
+
+    from people.delegation import create_delegation
+
+    start = dt.datetime(2030, 1, 1, 9, tzinfo=dt.UTC)
+    row = create_delegation(o.line, o.unrelated, start, start + dt.timedelta(days=2))
+    return {"delegation_id": row.id}
+
+
+RULES += [
+    Rule("people.out_of_office", lambda o, x: "/me/out-of-office", everyone(OK)),
+    Rule("people.out_of_office", lambda o, x: "/me/out-of-office", everyone(OK), method="POST",
+         data=lambda o, x: {"starts_at": "2031-02-01T09:00", "ends_at": "2031-02-01T08:00",
+                            "delegate": o.unrelated.email},
+         note="(invalid window: form shown again)"),
+    Rule("people.cancel_out_of_office",
+         lambda o, x: f"/me/out-of-office/{x['delegation_id']}/cancel",
+         everyone(404, line_manager=REDIRECT, admin=REDIRECT), method="POST", setup=_window),
+]
