@@ -140,9 +140,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _install_lifecycle(app: Flask) -> None:
+    def assign_request_id() -> None:
+        g.request_id = uuid.uuid4().hex[:12]
+
+    # First of all before_request hooks, so that refusals by earlier hooks (CSRF, body size)
+    # also carry a correlation id on their error page and in X-Request-ID.
+    app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
+
     @app.before_request
     def begin_unit_of_work() -> Any:
-        g.request_id = uuid.uuid4().hex[:12]
         g.write_token = set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
         return access.enforce_declared_rule()
 
