@@ -42,6 +42,7 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "clearance.admin",
     "rubrics.models",
     "checkpoints.models",
+    "portfolios.models",
 )
 
 MIN_SECRET_LENGTH = 32
@@ -92,7 +93,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         conf.get("DATABASE_URL") or f"sqlite:///{inst / 'clearance.db'}"
     )
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
-    app.config["MAX_CONTENT_LENGTH"] = int(conf["MAX_UPLOAD_MB"]) * 1024 * 1024
+    # The request limit always leaves room for the largest evidence file plus its form.
+    upload_mb = max(int(conf["MAX_UPLOAD_MB"]), int(conf["MAX_EVIDENCE_MB"]) + 1)
+    app.config["MAX_CONTENT_LENGTH"] = upload_mb * 1024 * 1024
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(conf["SESSION_HOURS"]))
     production = conf["ENV"] == "production"
     app.config.update(

@@ -55,6 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BASE_URL", "http://127.0.0.1:5000", str,
             "Public address, used in e-mailed links"),
     Setting("MAX_UPLOAD_MB", 25, int, "Largest request body (uploads), in megabytes"),
+    Setting("MAX_EVIDENCE_MB", 25, int,
+            "Largest evidence file, in megabytes (the request limit is raised to fit it)"),
     Setting("INVITE_TTL_HOURS", 72, int, "How long an invitation or reset link stays valid"),
     Setting("SESSION_HOURS", 12, int, "Sign-in session lifetime"),
     Setting("SQLITE_BUSY_TIMEOUT_MS", 15000, int, "SQLite busy timeout for concurrent writers"),

@@ -1,0 +1,1 @@
+"""Evidence, checkpoint submissions and their versions, and the learner's portfolio."""
