@@ -204,9 +204,9 @@ def test_413(client, small_bodies):
 
 
 def test_413_uses_the_configured_upload_size(tmp_root, db_url):
-    app = make_app(tmp_root, db_url, MAX_UPLOAD_MB=3)
+    app = make_app(tmp_root, db_url, MAX_UPLOAD_MB=300)
     try:
-        assert app.config["MAX_CONTENT_LENGTH"] == 3 * 1024 * 1024
+        assert app.config["MAX_CONTENT_LENGTH"] == 300 * 1024 * 1024
     finally:
         _dispose(app)
 
