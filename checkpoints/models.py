@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clearance.database import utcnow
 from clearance.extensions import db
+from people.models import Person
 
 AUDIENCES = ("everyone", "managers")
 PROGRAMME_KINDS = ("elective", "mandatory")
@@ -25,7 +26,9 @@ PROGRAMME_STATUSES = ("draft", "published", "archived")
 CHECKPOINT_KINDS = ("formative", "summative")
 EVIDENCE_KINDS = ("file", "reflection", "link")
 ENROLMENT_SOURCES = ("assigned", "self")
-ENROLMENT_STATUSES = ("active", "left", "completed")
+ENROLMENT_STATUSES = ("active", "left", "completed", "removed")
+#: an enrolment in one of these states no longer counts; enrolling again reactivates the row
+ENROLMENT_ENDED = ("left", "removed")
 
 
 class Programme(db.Model):
@@ -49,6 +52,14 @@ class Programme(db.Model):
     checkpoints: Mapped[list[Checkpoint]] = relationship(
         back_populates="programme", order_by="Checkpoint.position",
     )
+
+    @property
+    def is_elective(self) -> bool:
+        return self.kind == "elective"
+
+    def is_released(self, today: dt.date) -> bool:
+        """Released on or before ``today`` (no release date: released as soon as published)."""
+        return self.release_date is None or self.release_date <= today
 
 
 class Checkpoint(db.Model):
@@ -98,3 +109,8 @@ class Enrolment(db.Model):
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     programme: Mapped[Programme] = relationship()
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"

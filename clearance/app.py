@@ -42,6 +42,7 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "clearance.admin",
     "rubrics.models",
     "checkpoints.models",
+    "checkpoints.policy",
     "portfolios.models",
 )
 
