@@ -41,6 +41,7 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "people.policy",
     "clearance.admin",
     "rubrics.models",
+    "rubrics.policy",
     "checkpoints.models",
     "checkpoints.policy",
     "portfolios.models",

@@ -69,6 +69,8 @@ SETTINGS: tuple[Setting, ...] = (
             "most senior L&D person"),
     Setting("ESCALATION_WORKING_DAYS", 10, int,
             "Working days a step may wait before it escalates to the approver's manager"),
+    Setting("RUBRIC_MIN_FEEDBACK_CHARS", 40, int,
+            "Shortest overall feedback, in characters, that makes an assessment complete"),
 )
 
 

@@ -7,12 +7,14 @@ draft version. Decisions store the version they were made against.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -26,6 +28,12 @@ from clearance.extensions import db
 
 RUBRIC_STATUSES = ("draft", "published", "archived")
 VERSION_STATUSES = ("draft", "published")
+PASS_COMBINE = ("all", "any")
+
+
+def new_criterion_key() -> str:
+    """A criterion's identity across the versions of its rubric (copied into each new draft)."""
+    return uuid.uuid4().hex[:16]
 
 
 class Rubric(db.Model):
@@ -96,6 +104,8 @@ class Criterion(db.Model):
         ForeignKey("rubric_version.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer)
+    #: stable across versions: matches a criterion to its earlier self (history, comment bank)
+    key: Mapped[str] = mapped_column(String(32), default=new_criterion_key)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     weight: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
@@ -127,3 +137,21 @@ class Level(db.Model):
 
     criterion: Mapped[Criterion | None] = relationship(back_populates="levels",
                                                        overlaps="scale")
+
+
+class CommentSnippet(db.Model):
+    """A reusable feedback snippet in a criterion's comment bank.
+
+    The bank belongs to the rubric and the criterion's stable ``key``, so it carries over to
+    every version of the rubric that keeps the criterion.
+    """
+
+    __tablename__ = "rubric_comment_snippet"
+    __table_args__ = (Index("ix_rubric_comment_snippet_bank", "rubric_id", "criterion_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id", ondelete="CASCADE"))
+    criterion_key: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
