@@ -1,19 +1,24 @@
 """Browser-test fixtures: a live server on its own seeded database, Chromium through Playwright,
-sign-in through the real form, and an axe-core accessibility check for every page visited.
+sign-in through the real form, and checks that every page visited must pass.
 
 Use them like this::
 
-    @pytest.mark.browser
-    def test_something(live_server, signed_in_page, visit):
-        page = signed_in_page("tom.williams@northfield.example")
-        visit(page, "/team")          # navigates, asserts the status, runs axe on the page
-        page.get_by_role("link", name="Sam Taylor").click()
-        check_a11y(page)              # after any navigation the test causes itself
+    pytestmark = pytest.mark.browser
 
-Every document a test's page loads must be checked with ``check_a11y`` (``visit`` and
-``signed_in_page`` do it); the ``page`` fixture fails the test at teardown naming any page
-that was not checked. The live server always uses a fresh SQLite file of its own, whatever
-database the rest of the suite runs on.
+    def test_something(signed_in_page):
+        page = signed_in_page("tom.williams@northfield.example")  # lands on / (checked)
+        visit(page, "/team")     # navigates, asserts the status, then check_page()
+        with page.expect_navigation():
+            page.get_by_role("link", name="Sam Taylor").click()
+        check_page(page)         # after any navigation the test causes itself
+
+``check_page`` = ``check_a11y`` (axe-core, WCAG 2.2 A and AA) + ``check_reflow`` (no sideways
+scrolling at 320 CSS px; tables scroll inside their ``.table-wrap``). Every document a page
+loads must be checked: the ``new_page``/``page`` fixtures fail the test at teardown naming any
+page that was not, and any Content-Security-Policy violation (inline script or style), uncaught
+script error or static file that failed to load. The live server always uses a fresh SQLite
+file of its own, whatever database the rest of the suite runs on; ``live_server.reset()`` puts
+it back as seeded.
 """
 
 from __future__ import annotations
@@ -151,15 +156,29 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-class A11yTracker:
-    """Remembers every document a page loaded and whether axe checked it."""
+class PageWatch:
+    """Watches one page: the documents it loaded and whether axe checked each, and problems
+    the browser reports: Content-Security-Policy violations (inline script or style),
+    uncaught script errors, and static files that failed to load."""
 
     def __init__(self) -> None:
         self.loaded: list[str] = []
         self.checked: set[int] = set()
+        self.problems: list[str] = []
 
     def on_load(self, page: Any) -> None:
         self.loaded.append(page.url)
+
+    def on_console(self, message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.problems.append(f"CSP: {message.text[:200]}")
+
+    def on_page_error(self, error: Any) -> None:
+        self.problems.append(f"script error: {error}")
+
+    def on_response(self, response: Any) -> None:
+        if "/static/" in response.url and response.status >= 400:
+            self.problems.append(f"{response.status} for {response.url}")
 
     def mark_checked(self) -> None:
         if self.loaded:
@@ -168,22 +187,29 @@ class A11yTracker:
     def unchecked(self) -> list[str]:
         return [url for i, url in enumerate(self.loaded) if i not in self.checked]
 
+    def take_problems(self) -> list[str]:
+        problems, self.problems = self.problems, []
+        return problems
 
-_TRACKERS: dict[int, A11yTracker] = {}
+
+_WATCHES: dict[int, PageWatch] = {}
 
 
-def _track(page: Any) -> A11yTracker:
-    tracker = A11yTracker()
-    _TRACKERS[id(page)] = tracker
-    page.on("load", tracker.on_load)
-    return tracker
+def _watch(page: Any) -> PageWatch:
+    watch = PageWatch()
+    _WATCHES[id(page)] = watch
+    page.on("load", watch.on_load)
+    page.on("console", watch.on_console)
+    page.on("pageerror", watch.on_page_error)
+    page.on("response", watch.on_response)
+    return watch
 
 
 @pytest.fixture()
 def new_page(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Any]]:
     """Factory: a page in a fresh browser context (own cookies), e.g. one per person."""
     contexts: list[Any] = []
-    tracked: list[tuple[Any, A11yTracker]] = []
+    watched: list[tuple[Any, PageWatch]] = []
 
     def make(viewport: dict[str, int] | None = None, storage_state: Any = None) -> Any:
         context = browser.new_context(viewport=viewport or WIDE, base_url=live_server.url,
@@ -195,19 +221,22 @@ def new_page(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., An
         context.add_init_script(script=_axe_source())
         contexts.append(context)
         page = context.new_page()
-        tracked.append((page, _track(page)))
+        watched.append((page, _watch(page)))
         return page
 
     yield make
-    problems = []
-    for page, tracker in tracked:
-        _TRACKERS.pop(id(page), None)
-        problems += tracker.unchecked()
+    unchecked: list[str] = []
+    problems: list[str] = []
+    for page, watch in watched:
+        _WATCHES.pop(id(page), None)
+        unchecked += watch.unchecked()
+        problems += watch.take_problems()
     for context in contexts:
         context.close()
-    if problems:
-        pytest.fail("pages loaded without an accessibility check (use visit() or check_a11y()): "
-                    + ", ".join(problems), pytrace=False)
+    if unchecked or problems:
+        pytest.fail("\n".join(
+            ([f"pages loaded without an accessibility check (use visit() or check_page()): "
+              f"{', '.join(unchecked)}"] if unchecked else []) + problems), pytrace=False)
 
 
 @pytest.fixture()
@@ -257,7 +286,10 @@ def check_a11y(page: Any, *, exclude: list[str] | None = None, all_rows: bool = 
     and checking hundreds of cells makes axe slow (pass ``all_rows=True`` to check them all).
     """
     page.wait_for_load_state("load")
-    tracker = _TRACKERS.get(id(page))
+    watch = _WATCHES.get(id(page))
+    if watch is not None and (problems := watch.take_problems()):
+        pytest.fail(f"the browser reported problems on {_where(page)}:\n" + "\n".join(problems),
+                    pytrace=False)
     exclude = [*(exclude or []), *([] if all_rows else [REPEATED_ROWS])]
     markup = _CSRF_INPUT.sub("", page.content())
     key = hashlib.sha256(
@@ -277,8 +309,8 @@ def check_a11y(page: Any, *, exclude: list[str] | None = None, all_rows: bool = 
                         f"{page.viewport_size['width']}px:\n" + format_violations(violations),
                         pytrace=False)
         _PASSED.add(key)
-    if tracker is not None:
-        tracker.mark_checked()
+    if watch is not None:
+        watch.mark_checked()
 
 
 REFLOW_JS = """(width) => {

@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import NARROW, check_page, check_reflow, sign_in, tab_to, visit
+from tests.e2e.conftest import (
+    NARROW,
+    check_a11y,
+    check_page,
+    check_reflow,
+    sign_in,
+    tab_to,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -237,8 +245,65 @@ def test_narrow_screens_fold_the_navigation_into_a_menu(new_page, signed_in_page
         team_link.click()
     check_page(manager)
     assert check_reflow(manager), "the team table should scroll inside its box at 320 px"
-    visit(manager, "/me")
 
     admin = signed_in_page(ADMIN, viewport=NARROW)
     visit(admin, "/admin/people")
-    visit(admin, "/admin/outbox")
+
+
+# ---------------------------------------------------------------- the checks themselves
+
+
+def test_the_page_checks_catch_what_they_are_for(page, live_server):
+    from tests.e2e import conftest
+
+    def serve(path: str, body: str) -> None:
+        html = f"<!doctype html><html lang='en'><head><title>t</title></head><body>{body}</body>"
+        page.route(f"**{path}", lambda route: route.fulfill(
+            status=200, body=html, headers={"content-type": "text/html",
+                                            "content-security-policy": "script-src 'self'"}))
+
+    serve("/selftest/axe", "<main><h1>t</h1><img src='/static/none.png'><input></main>")
+    page.goto("/selftest/axe")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        check_page(page)
+    assert "404 for" in str(failed.value), "a missing static file is reported"
+    with pytest.raises(pytest.fail.Exception) as failed:
+        check_page(page)
+    assert "image-alt" in str(failed.value) and "label" in str(failed.value)
+    conftest._WATCHES[id(page)].mark_checked()  # it failed as it should: not "unchecked"
+
+    serve("/selftest/csp", "<main><h1>t</h1><script>document.title = 'x'</script></main>")
+    page.goto("/selftest/csp")
+    with pytest.raises(pytest.fail.Exception, match="CSP: Executing inline script"):
+        check_page(page)
+    check_page(page)
+
+    serve("/selftest/wide", "<main><h1>t</h1><p><img alt='' width='900' height='1'></p></main>")
+    page.goto("/selftest/wide")
+    check_a11y(page)
+    with pytest.raises(AssertionError, match="scrolls sideways"):
+        conftest.check_reflow(page)
+    conftest._WATCHES[id(page)].mark_checked()
+
+
+def test_live_server_reset_restores_the_seeded_database(live_server, signed_in_page):
+    from sqlalchemy import select, update
+
+    from clearance.extensions import db
+    from people.models import Person
+
+    def job_title() -> str:
+        with live_server.app.app_context():
+            title = db.session.scalar(select(Person.job_title).where(Person.email == ADMIN))
+            db.session.remove()
+        return title
+
+    with live_server.app.app_context():
+        db.session.execute(update(Person).where(Person.email == ADMIN)
+                           .values(job_title="Changed in a test"))
+        db.session.commit()
+    assert job_title() == "Changed in a test"
+    live_server.reset()
+    assert job_title() == "Systems Administrator"
+    page = signed_in_page(ADMIN)
+    assert "Systems Administrator" in page.locator("main").inner_text()
