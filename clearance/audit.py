@@ -207,16 +207,19 @@ class VerifyResult:
 
 
 def iter_chain(batch: int = 2000) -> Iterator[AuditEvent]:
+    """Every event in id order, read afresh from the database as detached copies (an event
+    already loaded in the session could otherwise hide what is stored now)."""
+    table = AuditEvent.__table__
     last_id = 0
     while True:
         rows = db.session.execute(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-        ).scalars().all()
+            select(table).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
+        ).all()
         if not rows:
             return
-        yield from rows
+        for row in rows:
+            yield AuditEvent(**row._mapping)
         last_id = rows[-1].id
-        db.session.expunge_all()
 
 
 def verify_chain() -> VerifyResult:
