@@ -248,6 +248,15 @@ def test_narrow_screens_fold_the_navigation_into_a_menu(new_page, signed_in_page
 
     admin = signed_in_page(ADMIN, viewport=NARROW)
     visit(admin, "/admin/people")
+    # Signing out from the Menu (this ends every session of the admin's: later tests sign in
+    # through the form again).
+    admin_nav = admin.get_by_role("navigation", name="Main")
+    admin_nav.get_by_text("Menu").click()
+    with admin.expect_navigation():
+        admin_nav.get_by_role("button", name="Sign out").click()
+    check_page(admin)
+    assert "You have signed out." in admin.get_by_role("status").inner_text()
+    assert admin.get_by_role("heading", level=1).inner_text() == "Sign in"
 
 
 # ---------------------------------------------------------------- the checks themselves
