@@ -27,6 +27,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "clearance.home:bp",
     "clearance.admin:bp",
     "people.blueprint:bp",
+    "portfolios.blueprint:bp",
 )
 CLI_GROUPS: tuple[str, ...] = (
     "clearance.cli:audit_cli",
@@ -45,6 +46,7 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "checkpoints.models",
     "checkpoints.policy",
     "portfolios.models",
+    "portfolios.policy",
 )
 
 MIN_SECRET_LENGTH = 32

@@ -62,6 +62,7 @@ def sanitise_name(raw: str | None) -> str:
     NFC-normalised, at most ``MAX_NAME_CHARS`` characters with the extension kept."""
     name = unicodedata.normalize("NFC", raw or "")
     name = re.split(r"[/\\]", name)[-1]
+    name = re.sub(r"[\t\r\n\v\f]", " ", name)
     name = "".join(
         ch for ch in name
         if ch not in _BIDI and unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
@@ -297,6 +298,9 @@ def check_file(stream: BinaryIO, name: str, size: int) -> FileType:
     found = _describe(stream)
     if found in ("a Windows program", "a program", "a script"):
         raise FileRefused(f"This file is {found} renamed to {ext}; programs are never accepted.")
+    if found in ("a GIF image", "an SVG drawing", "an XML or SVG file"):
+        raise FileRefused(f"This file is {found} although its name ends in {ext}; "
+                          f"it is not accepted. Upload a {ALLOWED_SUMMARY}.")
     if found in TYPES and found != ftype.key and not (found == "mp4" and ftype.key == "heic"):
         raise FileRefused(f"This file's content is a {TYPES[found].label} but its name ends "
                           f"in {ext}. Rename it to end in {TYPES[found].extensions[0]} and "
