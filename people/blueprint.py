@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from people import views, views_delegation
+from people import views, views_delegation, views_import
 
 bp = Blueprint("people", __name__)
 
@@ -21,3 +21,10 @@ bp.add_url_rule("/me/out-of-office", view_func=views_delegation.out_of_office,
                 methods=["GET", "POST"])
 bp.add_url_rule("/me/out-of-office/<int:delegation_id>/cancel",
                 view_func=views_delegation.cancel_out_of_office, methods=["POST"])
+bp.add_url_rule("/admin/people/import", view_func=views_import.import_start,
+                methods=["GET", "POST"])
+bp.add_url_rule("/admin/people/import/<int:run_id>", view_func=views_import.import_run)
+bp.add_url_rule("/admin/people/import/<int:run_id>/apply", view_func=views_import.import_apply,
+                methods=["POST"])
+bp.add_url_rule("/admin/people/import/<int:run_id>/status",
+                view_func=views_import.import_status)

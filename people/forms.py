@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -10,11 +11,13 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from clearance.forms import choices
+from people.csvfile import parse_mapping
 from people.models import ROLE_LABELS
 
 
@@ -53,3 +56,25 @@ class PeopleFilterForm(FlaskForm):
                          choices=choices([("active", "Active"), ("inactive", "Inactive"),
                                           ("all", "All")]))
     submit = SubmitField("Filter")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file", validators=[FileRequired("Choose the CSV file to import.")],
+                     description="UTF-8 text, comma or semicolon separated, with a header line. "
+                                 "One row per person: employee id, name, e-mail address, job "
+                                 "title, unit and their manager's employee id or e-mail.",
+                     render_kw={"accept": ".csv,text/csv"})
+    mapping = TextAreaField(
+        "Column names (optional)", validators=[Optional(), Length(max=2000)],
+        description="Only needed when a column has an unusual name. One per line, as "
+                    "\"Column name=field\", for example \"Staff Number=employee_id\". Fields: "
+                    "employee_id, name, first_name, last_name, email, job_title, unit, manager, "
+                    "roles, ignore.",
+        render_kw={"rows": 3, "autocomplete": "off", "spellcheck": "false"})
+    submit = SubmitField("Check the file")
+
+    def validate_mapping(self, field: TextAreaField) -> None:
+        try:
+            parse_mapping([field.data or ""])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None

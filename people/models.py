@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     Boolean,
     DateTime,
     ForeignKey,
@@ -134,6 +135,40 @@ class Person(UserMixin, db.Model):
         return f"<Person {self.id} {self.email}>"
 
 
+class ImportRun(db.Model):
+    """One org-chart import: the uploaded file (stored under a server-made name in the
+    instance folder), its preview, and what applying it did."""
+
+    __tablename__ = "import_run"
+
+    STATUSES = ("refused", "ready", "queued", "running", "done", "failed")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                    index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    source: Mapped[str] = mapped_column(String(10), default="web")  # web | cli
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str | None] = mapped_column(String(80))
+    sha256: Mapped[str] = mapped_column(String(64))
+    mapping: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="ready")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    errors: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    preview: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    created_by: Mapped[Person | None] = relationship(foreign_keys=[created_by_id])
+    applied_by: Mapped[Person | None] = relationship(foreign_keys=[applied_by_id])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("refused", "done", "failed")
+
+
 def email_key(email: str) -> str:
     return email.strip().lower()
 
@@ -159,4 +194,4 @@ def person_columns() -> dict[str, Any]:
     return {c.key: c for c in Person.__table__.columns}
 
 
-__all__ = ["ROLES", "Person", "PersonRole", "email_key"]
+__all__ = ["ROLES", "ImportRun", "Person", "PersonRole", "email_key"]

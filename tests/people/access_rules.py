@@ -46,3 +46,31 @@ RULES += [
          lambda o, x: f"/me/out-of-office/{x['delegation_id']}/cancel",
          everyone(404, line_manager=REDIRECT, admin=REDIRECT), method="POST", setup=_window),
 ]
+
+
+def _run(o, make):
+    from tests.people.import_helpers import stored_run
+
+    return {"run_id": stored_run(o)}
+
+
+def _upload(o, x):
+    import io
+
+    from tests.people.import_helpers import org_csv
+
+    return {"file": (io.BytesIO(org_csv(o)), "org.csv"), "mapping": ""}
+
+
+ADMIN = ("admin",)
+RULES += [
+    Rule("people.import_start", lambda o, x: "/admin/people/import", only(ADMIN)),
+    Rule("people.import_start", lambda o, x: "/admin/people/import", only(ADMIN, REDIRECT),
+         method="POST", data=_upload),
+    Rule("people.import_run", lambda o, x: f"/admin/people/import/{x['run_id']}", only(ADMIN),
+         setup=_run),
+    Rule("people.import_status", lambda o, x: f"/admin/people/import/{x['run_id']}/status",
+         only(ADMIN), setup=_run),
+    Rule("people.import_apply", lambda o, x: f"/admin/people/import/{x['run_id']}/apply",
+         only(ADMIN, REDIRECT), method="POST", setup=_run),
+]
