@@ -4,42 +4,44 @@ per state change. Refusals raise :class:`CheckpointsError` with a message fit to
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, exists, func, literal, select, update
-
 from checkpoints import queries
+from checkpoints.enrolling import (  # re-exported: writes are imported from one place
+    AssignResult,
+    assign,
+    leave,
+    may_leave,
+    people_ids,
+    remove_enrolment,
+    self_enrol,
+)
+from checkpoints.errors import CheckpointsError
 from checkpoints.models import (
     AUDIENCES,
     CHECKPOINT_KINDS,
-    ENROLMENT_ENDED,
     EVIDENCE_KINDS,
     PROGRAMME_KINDS,
     Checkpoint,
-    Enrolment,
     Programme,
 )
-from checkpoints.queries import AssignTarget
 from clearance import audit
-from clearance.database import utcnow
 from clearance.extensions import db
 from people.models import Person
+from rubrics import operations as rubric_operations
+from rubrics.errors import RubricError
 from rubrics.models import RubricVersion
+
+__all__ = ["AssignResult", "CheckpointFields", "CheckpointsError", "add_checkpoint",
+           "archive_programme", "assign", "create_programme", "leave", "may_leave",
+           "may_remove_checkpoint", "move_checkpoint", "people_ids", "pin_rubric_version",
+           "publish_programme", "remove_checkpoint", "remove_enrolment", "restore_programme",
+           "self_enrol", "update_checkpoint", "update_programme"]
 
 APPROVAL_LEVELS = (1, 2)
 MAX_MIN_EVIDENCE = 50
 MAX_DUE_OFFSET_DAYS = 3650
-
-
-class CheckpointsError(ValueError):
-    """A refused change, with a message fit to show the person who asked."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # ---- programmes ----
@@ -208,23 +210,11 @@ def _validate_checkpoint(fields: CheckpointFields,
 
 
 def pin_rubric_version(version: RubricVersion) -> None:
-    """Make ``version`` immutable now that a checkpoint uses it (the rubrics domain owns the
-    rule when it offers ``pin_version``; until then the timestamp is set here)."""
+    """Make ``version`` immutable now that a checkpoint uses it (the rubrics domain's rule)."""
     try:
-        rubric_operations = importlib.import_module("rubrics.operations")
-    except ModuleNotFoundError as exc:
-        if exc.name != "rubrics.operations":
-            raise
-        rubric_operations = None
-    pin = getattr(rubric_operations, "pin_version", None)
-    if pin is not None:
-        pin(version)
-        return
-    if version.pinned_at is None:
-        version.pinned_at = utcnow()
-        db.session.flush()
-        audit.record("rubric_version.pinned", obj=version,
-                     after={"pinned_at": version.pinned_at.isoformat()})
+        rubric_operations.pin_version(version)
+    except RubricError as exc:
+        raise CheckpointsError(str(exc), "rubric_version_id") from exc
 
 
 def checkpoint_snapshot(checkpoint: Checkpoint) -> dict[str, Any]:
@@ -323,150 +313,3 @@ def remove_checkpoint(checkpoint: Checkpoint) -> None:
     db.session.flush()
     audit.record("checkpoint.removed", object_type="checkpoint", object_id=checkpoint_id,
                  before=before)
-
-
-# ---- enrolment: pull (self) ----
-
-
-def _enrolment_snapshot(enrolment: Enrolment) -> dict[str, Any]:
-    return {"person_id": enrolment.person_id, "programme_id": enrolment.programme_id,
-            "source": enrolment.source, "status": enrolment.status}
-
-
-def self_enrol(person: Person, programme: Programme) -> tuple[Enrolment, bool]:
-    """Enrol ``person`` from the catalogue. Returns (enrolment, True when it is new or
-    renewed); enrolling twice leaves the existing enrolment as it is."""
-    if programme.status != "published" or not programme.open_in_catalogue:
-        raise CheckpointsError("This programme is not open for enrolment.")
-    if not programme.is_released(queries.today()):
-        raise CheckpointsError("This programme is not released yet.")
-    enrolment = queries.enrolment_for(person.id, programme.id)
-    if enrolment is not None and enrolment.status not in ENROLMENT_ENDED:
-        return enrolment, False
-    if enrolment is None:
-        enrolment = Enrolment(person_id=person.id, programme_id=programme.id, source="self",
-                              status="active", enrolled_at=utcnow())
-        db.session.add(enrolment)
-    else:
-        enrolment.source, enrolment.status = "self", "active"
-        enrolment.enrolled_at, enrolment.left_at = utcnow(), None
-        enrolment.assigned_by_id = None
-    db.session.flush()
-    audit.record("enrolment.self_enrolled", obj=enrolment, after=_enrolment_snapshot(enrolment))
-    return enrolment, True
-
-
-def may_leave(enrolment: Enrolment) -> bool:
-    """Learners may leave an elective programme they chose themselves."""
-    return (enrolment.status == "active" and enrolment.source == "self"
-            and enrolment.programme.is_elective)
-
-
-def leave(enrolment: Enrolment) -> None:
-    if enrolment.status != "active":
-        raise CheckpointsError("You are not enrolled in this programme.")
-    if enrolment.source != "self":
-        raise CheckpointsError("You were assigned this programme, so only Learning and "
-                               "Development can remove you from it.")
-    if not enrolment.programme.is_elective:
-        raise CheckpointsError("This programme is mandatory, so you cannot leave it.")
-    before = _enrolment_snapshot(enrolment)
-    enrolment.status, enrolment.left_at = "left", utcnow()
-    db.session.flush()
-    audit.record("enrolment.left", obj=enrolment, before=before,
-                 after=_enrolment_snapshot(enrolment))
-
-
-# ---- enrolment: push (assigned by L&D) ----
-
-
-@dataclass(frozen=True)
-class AssignResult:
-    targeted: int
-    new: int
-    renewed: int
-
-    @property
-    def already(self) -> int:
-        return self.targeted - self.new - self.renewed
-
-    @property
-    def enrolled(self) -> int:
-        return self.new + self.renewed
-
-
-def _insert_for(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
-def assign(programme: Programme, target: AssignTarget, *, by: Person | None) -> AssignResult:
-    """Enrol everyone ``target`` names as ``assigned``, set-based: one UPDATE renews ended
-    enrolments and one INSERT ... SELECT adds the rest. People already enrolled keep their
-    enrolment (and its source) as it is, so running it twice changes nothing."""
-    if programme.status != "published":
-        raise CheckpointsError("Publish the programme before assigning it.")
-    if target.kind == "unit" and not target.unit:
-        raise CheckpointsError("Choose a unit.", "unit")
-    if target.kind == "people" and not target.person_ids:
-        raise CheckpointsError("Name at least one person.", "people")
-    targets = queries.assignment_targets(target)
-    targeted = int(db.session.scalar(
-        select(func.count()).select_from(targets.subquery())) or 0)
-    now = utcnow()
-    by_id = by.id if by else None
-    table = Enrolment.__table__
-    renewed = list(db.session.execute(
-        update(table)
-        .where(table.c.programme_id == programme.id, table.c.status.in_(ENROLMENT_ENDED),
-               table.c.person_id.in_(targets))
-        .values(status="active", source="assigned", assigned_by_id=by_id, enrolled_at=now,
-                left_at=None)
-        .returning(table.c.person_id)
-    ).scalars())
-    rows = (select(Person.id, literal(programme.id, Integer), literal("assigned", String),
-                   literal("active", String), literal(now, DateTime(timezone=True)),
-                   literal(by_id, Integer))
-            .where(Person.id.in_(targets),
-                   ~exists().where(table.c.person_id == Person.id,
-                                   table.c.programme_id == programme.id)))
-    insert = _insert_for(db.session.get_bind().dialect.name)
-    added = list(db.session.execute(
-        insert(table)
-        .from_select(["person_id", "programme_id", "source", "status", "enrolled_at",
-                      "assigned_by_id"], rows)
-        .on_conflict_do_nothing(index_elements=["person_id", "programme_id"])
-        .returning(table.c.person_id)
-    ).scalars())
-    _expire_loaded_enrolments(programme.id)
-    result = AssignResult(targeted=targeted, new=len(added), renewed=len(renewed))
-    if result.enrolled:
-        audit.record("enrolment.assigned", obj=programme,
-                     after={"target": target.describe(), "targeted": targeted,
-                            "new_person_ids": sorted(added),
-                            "renewed_person_ids": sorted(renewed)})
-    return result
-
-
-def _expire_loaded_enrolments(programme_id: int) -> None:
-    for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, Enrolment) and obj.programme_id == programme_id:
-            db.session.expire(obj)
-
-
-def remove_enrolment(enrolment: Enrolment, *, reason: str | None = None) -> None:
-    """L&D takes someone off a programme (assigned or self-enrolled)."""
-    if enrolment.status in ENROLMENT_ENDED:
-        raise CheckpointsError("This person is no longer enrolled.")
-    before = _enrolment_snapshot(enrolment)
-    enrolment.status, enrolment.left_at = "removed", utcnow()
-    db.session.flush()
-    audit.record("enrolment.removed", obj=enrolment, before=before,
-                 after=_enrolment_snapshot(enrolment), reason=reason)
-
-
-def people_ids(people: Iterable[Person]) -> tuple[int, ...]:
-    return tuple(sorted({p.id for p in people}))

@@ -328,3 +328,36 @@ def checkpoints_in_use(checkpoint_ids: Iterable[int]) -> set[int]:
     for check in _USAGE.checks:
         used |= set(check(ids))
     return used
+
+
+# ---- progress on "My programmes" (the portfolio registers the provider) ----
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a learner is through one enrolment's checkpoints."""
+
+    done: int
+    total: int
+    label: str = ""
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+ProgressProvider = Callable[[Any, list[Enrolment]], dict[int, Progress]]
+_PROGRESS: list[ProgressProvider] = []
+
+
+def register_progress(provider: ProgressProvider) -> ProgressProvider:
+    """Register ``provider(person, enrolments) -> {enrolment id: Progress}``, the one source
+    of progress figures on the learner's programme list (the last registration wins)."""
+    _PROGRESS[:] = [provider]
+    return provider
+
+
+def progress_for(person: Any, enrolments: list[Enrolment]) -> dict[int, Progress]:
+    if not _PROGRESS or not enrolments:
+        return {}
+    return _PROGRESS[0](person, enrolments)

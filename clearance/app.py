@@ -27,6 +27,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "clearance.home:bp",
     "clearance.admin:bp",
     "people.blueprint:bp",
+    "checkpoints.blueprint:bp",
     "portfolios.blueprint:bp",
 )
 CLI_GROUPS: tuple[str, ...] = (
