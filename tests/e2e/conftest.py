@@ -104,8 +104,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     root = tmp_path_factory.mktemp("e2e")
     db_file = root / "live.db"
-    app = make_app(root, f"sqlite:///{db_file}", JOBS_BACKEND="immediate",
-                   BASE_URL="http://127.0.0.1")
+    app = make_app(root, f"sqlite:///{db_file}", JOBS_BACKEND="immediate")
     with app.app_context():
         upgrade()
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
@@ -121,6 +120,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     thread.start()
     live = LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}", db_file=db_file,
                       snapshot=snapshot, _server=server)
+    app.config["BASE_URL"] = live.url  # links in e-mails lead back to this server
     try:
         yield live
     finally:
