@@ -21,7 +21,10 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 demo_cli = AppGroup("demo", help="The demo organisation.")
 
 # Domains add to the demo seed in order: (order, "module:function").
-DEMO_SEEDERS: list[tuple[int, str]] = [(10, "people.demo:seed_people")]
+DEMO_SEEDERS: list[tuple[int, str]] = [
+    (10, "people.demo:seed_people"),
+    (40, "portfolios.demo:seed_submissions"),
+]
 
 
 def register_demo_seeder(order: int, ref: str) -> None:

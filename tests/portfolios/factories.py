@@ -12,9 +12,9 @@ from clearance.extensions import db
 
 
 def programme(title: str = "Leading a ward", **kw: Any) -> Programme:
-    prog = Programme(title=title, summary="A programme.", theme="Leadership",
-                     audience="everyone", kind="elective", open_in_catalogue=True,
-                     status="published", **kw)
+    fields = {"summary": "A programme.", "theme": "Leadership", "audience": "everyone",
+              "kind": "elective", "open_in_catalogue": True, "status": "published", **kw}
+    prog = Programme(title=title, **fields)
     db.session.add(prog)
     db.session.flush()
     return prog
