@@ -31,6 +31,7 @@ from people.models import ImportRun, Person, PersonRole
 CHUNK = 5000
 PER_PERSON_LIMIT = 2000  # above this, audit events name BATCH people each
 BATCH = 1000
+ANALYZE_AFTER = 1000  # rows written
 Progress = Callable[[int, int, str], None]
 _PG_IMPORT_LOCK = 0x0C1EA2B2  # serialises org imports on PostgreSQL
 _COLUMNS = ("name", "email", "email_key", "job_title", "unit", "manager_id", "path", "depth",
@@ -188,6 +189,10 @@ def _apply(plan: ImportPlan, run_id: int | None, actor_id: int | None, acting_ro
                                         r.c.role == bindparam("b_role")), role_drops)
     if role_adds:
         session.execute(insert(r), role_adds)
+    if len(inserts) + len(updates) >= ANALYZE_AFTER:
+        # Fresh statistics, so planners use the path index for "everyone under" (without them
+        # SQLite prefers the index on the two-valued ``active`` column and sorts).
+        session.execute(text("ANALYZE person"))
     for chunk in _chunks(events):
         audit.record_many(chunk)
         step(len(chunk), "writing the audit trail")

@@ -332,9 +332,10 @@ def test_large_changes_are_audited_in_batches(org: Any, monkeypatch: Any) -> Non
     assert verify_chain().ok
 
 
-def test_first_load_of_a_generated_org(db_session: Any) -> None:
+def test_first_load_of_a_generated_org(db_session: Any, monkeypatch: Any) -> None:
     import io
 
+    monkeypatch.setattr(import_operations, "ANALYZE_AFTER", 100)  # refreshes the statistics
     from bench.generate_org import generate, write_csv
 
     buffer = io.StringIO()
