@@ -41,6 +41,7 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "people.models",
     "people.delegation",
     "people.policy",
+    "people.tasks",
     "clearance.admin",
     "rubrics.models",
     "rubrics.policy",

@@ -69,6 +69,7 @@ def test_sign_in_shows_an_error_summary_that_leads_to_the_field(page):
     summary = page.locator(".error-summary")
     assert "do not match" in summary.inner_text()
     assert active_id(page) == "error-summary", "the error summary should take focus"
+    assert page.title() == "Error: Sign in \u2013 Clearance"
     assert page.locator("#email").input_value() == WARD_MANAGER, "the e-mail is kept"
 
     page.keyboard.press("Tab")

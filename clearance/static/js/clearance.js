@@ -32,9 +32,11 @@
     focusField(control);
   });
 
-  // Move focus to an error summary when a form comes back with problems, so it is read first.
+  // A form came back with problems: say so in the title (read first by screen readers) and
+  // move focus to the error summary.
   var summary = document.querySelector(".error-summary[tabindex]");
-  if (summary && !document.activeElement.closest("form, .error-summary")) {
+  if (summary) {
+    if (document.title.indexOf("Error: ") !== 0) { document.title = "Error: " + document.title; }
     summary.focus();
   }
 })();
