@@ -84,14 +84,22 @@ def responsible_approver(learner: Person, level: int) -> Person | None:
 
 
 def next_above(approver: Person, learner: Person) -> Person | None:
-    """Where an escalation goes: the next active manager above ``approver``; the top approver
-    above the top of the chart; None when there is nowhere higher to go."""
+    """Where an escalation goes: the next active manager above ``approver`` in the learner's
+    chain; the top approver above the top of the chart; None when there is nowhere higher
+    (the top approver never escalates back down into the chart)."""
+    chain = _active_managers_above(learner)
+    ids = [m.id for m in chain]
+    top = top_approver()
+    if approver.id in ids:
+        index = ids.index(approver.id)
+        if index + 1 < len(chain):
+            return chain[index + 1]
+        return top if top is not None and top.id not in (approver.id, learner.id) else None
+    if top is not None and approver.id == top.id:
+        return None
     for manager in _active_managers_above(approver):
         if manager.id != learner.id:
             return manager
-    top = top_approver()
-    if top is not None and top.id not in (approver.id, learner.id):
-        return top
     return None
 
 

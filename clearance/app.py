@@ -25,16 +25,20 @@ ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS: tuple[str, ...] = (
     "clearance.auth:bp",
     "clearance.home:bp",
+    "clearance.notifications:bp",
     "clearance.admin:bp",
     "people.blueprint:bp",
+    "rubrics.blueprint:bp",
     "checkpoints.blueprint:bp",
     "portfolios.blueprint:bp",
+    "approvals.blueprint:bp",
 )
 CLI_GROUPS: tuple[str, ...] = (
     "clearance.cli:audit_cli",
     "clearance.cli:jobs_cli",
     "clearance.cli:demo_cli",
     "people.cli:people_cli",
+    "approvals.cli:approvals_cli",
 )
 # Modules whose import registers models and policies.
 DOMAIN_MODULES: tuple[str, ...] = (
@@ -49,6 +53,10 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "checkpoints.policy",
     "portfolios.models",
     "portfolios.policy",
+    "approvals.models",
+    "approvals.policy",
+    "approvals.handlers",
+    "approvals.tasks",
 )
 
 MIN_SECRET_LENGTH = 32
