@@ -8,6 +8,7 @@ from typing import Any
 from approvals import operations
 from people import signals
 from portfolios import handoff
+from portfolios.policy import register_submission_viewer
 
 handoff.register_submitted_handler(operations.start_routing)
 handoff.register_withdraw_blocker(operations.withdraw_blocker)
@@ -22,3 +23,35 @@ def _manager_changed(_sender: Any, changes: list[signals.ManagerChange], **_: An
 @signals.people_deactivated.connect
 def _deactivated(_sender: Any, person_ids: list[int], **_: Any) -> None:
     operations.reassign_from_deactivated(list(person_ids))
+
+
+def _register_demo() -> None:
+    from approvals.demo import demo_decide
+    from portfolios import demo
+
+    demo.register_demo_decider(demo_decide)
+
+
+_register_demo()
+
+
+@register_submission_viewer
+def _acts_on_a_step(user: Any, submission: Any) -> bool:
+    """A delegate acting on a pending step may read the work and download its evidence."""
+    from sqlalchemy import select
+
+    from approvals.models import ApprovalStep
+    from approvals.routing import RoutingError, acting_route
+    from clearance.extensions import db
+
+    steps = db.session.scalars(select(ApprovalStep).where(
+        ApprovalStep.submission_id == submission.id, ApprovalStep.status == "pending")).all()
+    for step in steps:
+        if step.approver_id == user.id:
+            return True
+        try:
+            if acting_route(step.approver, step.learner).actor.id == user.id:
+                return True
+        except RoutingError:
+            continue
+    return False

@@ -7,6 +7,7 @@ view. Nobody else: views answer 404 so ids cannot be probed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from clearance.access import policy
@@ -34,9 +35,24 @@ def may_view_portfolio(user: Any, person: Any) -> bool:
     return person.id == user.id or _above(user, person) or _staff(user)
 
 
+# Other domains may grant read access to a submission (approvals: whoever holds or acts on an
+# approval step for it, e.g. a delegate outside the learner's chain). ``fn(user, submission)``.
+_EXTRA_VIEWERS: list[Callable[[Any, Any], bool]] = []
+
+
+def register_submission_viewer(fn: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    if fn not in _EXTRA_VIEWERS:
+        _EXTRA_VIEWERS.append(fn)
+    return fn
+
+
 @policy("portfolios.view_submission")
 def may_view_submission(user: Any, submission: Any) -> bool:
-    return submission is not None and may_view_portfolio(user, submission.person)
+    if submission is None:
+        return False
+    if may_view_portfolio(user, submission.person):
+        return True
+    return any(fn(user, submission) for fn in _EXTRA_VIEWERS)
 
 
 @policy("portfolios.edit_submission")
