@@ -142,6 +142,11 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         browser_unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    try:
+        _axe_source()
+    except ImportError:
+        browser_unavailable("axe-playwright-python (axe-core) is not installed "
+                            "(pip install -e '.[test]')")
     if not Path(CHROMIUM).exists():
         browser_unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     with sync_playwright() as pw:
