@@ -127,8 +127,11 @@ def _track_written(key: str) -> None:
     db.session().info.setdefault(_WRITTEN, []).append((storage(), key))
 
 
-@event.listens_for(Session, "after_rollback")
-def _remove_files_of_rolled_back_work(session: Session) -> None:
+@event.listens_for(Session, "after_soft_rollback")
+def _remove_files_of_rolled_back_work(session: Session, previous: Any) -> None:
+    """Files written by a unit of work that is rolled back are deleted with it."""
+    if previous.nested:
+        return
     for store, key in session.info.pop(_WRITTEN, []):
         store.delete(key)
 

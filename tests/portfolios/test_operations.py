@@ -200,3 +200,26 @@ def test_reopen_after_approval_then_resubmit(org, db_session):
     operations.save_reflection(org.learner, cp, "Text, with much more detail.")
     operations.submit(submission, org.learner, expected_version=1)
     assert submission.version_count == 2
+
+
+def test_files_of_a_rolled_back_unit_of_work_are_deleted(app, org, db_session):
+    from portfolios.storage import storage
+
+    cp = f.enrolled_checkpoint(org.learner)
+    db_session.commit()
+    evidence = operations.add_file(org.learner, cp, io.BytesIO(pdf("Gone")), "gone.pdf")
+    key = evidence.storage_key
+    assert storage().exists(key)
+    db.session.rollback()
+    assert not storage().exists(key)
+
+
+def test_files_of_a_committed_unit_of_work_stay(app, org, db_session):
+    from portfolios.storage import storage
+
+    cp = f.enrolled_checkpoint(org.learner)
+    evidence = operations.add_file(org.learner, cp, io.BytesIO(pdf("Kept")), "kept.pdf")
+    key = evidence.storage_key
+    db_session.commit()
+    db.session.rollback()
+    assert storage().exists(key)

@@ -283,3 +283,15 @@ def test_valid_types_upload_over_http(client, work):
         response = _post(client, work, "/files", {"file": (io.BytesIO(data), name)})
         assert response.status_code == 302, (name, response.get_data(as_text=True)[:500])
     assert _count(Evidence) == len(VALID)
+
+
+def test_removing_a_draft_file_deletes_it_from_storage(app, client, work):
+    _post(client, work, "/files", {"file": (io.BytesIO(png()), "board.png")})
+    evidence = db.session.scalar(select(Evidence))
+    path = [p for p in _stored_files(app) if p.name == evidence.storage_key]
+    assert path
+    response = client.post(f"/portfolio/evidence/{evidence.id}/remove",
+                           data={"csrf_token": work["token"]})
+    assert response.status_code == 302
+    assert not path[0].exists()
+    assert _count(Evidence) == 0
