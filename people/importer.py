@@ -170,6 +170,7 @@ class _Checker:
         self.by_emp = {r.employee_id: r for r in existing.values()}
         self.by_email = {r.email_key: r for r in existing.values()}
         self.file_ids: dict[str, int] = {}  # employee id -> row index
+        self.folded_ids: dict[str, int] = {}  # the same, ignoring case
         self.file_emails: dict[str, int] = {}  # e-mail key -> row index
 
     def add(self, line: int | None, message: str) -> None:
@@ -189,8 +190,13 @@ class _Checker:
             elif emp in self.file_ids:
                 self.add(line, f"employee id {emp} is already used on line "
                                f"{rows[self.file_ids[emp]].line}")
+            elif emp.casefold() in self.folded_ids:
+                other = rows[self.folded_ids[emp.casefold()]]
+                self.add(line, f"employee id {emp} differs only in capitals from "
+                               f"{other.values['employee_id']} on line {other.line}")
             else:
                 self.file_ids[emp] = index
+                self.folded_ids[emp.casefold()] = index
             if not v["name"]:
                 self.add(line, "the name is missing")
             email = v["email"]
@@ -210,6 +216,12 @@ class _Checker:
                 if unknown:
                     self.add(line, "unknown role(s) " + ", ".join(f"\"{u}\"" for u in unknown)
                              + " (use ld or admin)")
+        stored_folded = {r.employee_id.casefold(): r for r in self.by_emp.values()}
+        for emp, index in self.file_ids.items():
+            owner = None if emp in self.by_emp else stored_folded.get(emp.casefold())
+            if owner is not None and owner.employee_id not in self.file_ids:
+                self.add(rows[index].line, f"employee id {emp} differs only in capitals from "
+                         f"{owner.employee_id} ({owner.name}), who is not in the file")
         for key, index in self.file_emails.items():
             owner = self.by_email.get(key)
             emp = rows[index].values["employee_id"]

@@ -129,6 +129,8 @@ REFUSALS = [
      "already used on line 3"),
     ("unknown manager", [*BASE, "E4,Dan Lost,dan@example.org,,,E99"], 5,
      "manager E99 is not in the file"),
+    ("employee id in other capitals", [*BASE, "e2,Dan Dup,dan@example.org,,,E1"], 5,
+     "differs only in capitals from E2 on line 3"),
     ("missing employee id", [*BASE, ",Dan Noid,dan@example.org,,,E1"], 5, "employee id is missing"),
     ("missing name", [*BASE, "E4,,dan@example.org,,,E1"], 5, "name is missing"),
     ("missing e-mail", [*BASE, "E4,Dan Nomail,,,,E1"], 5, "e-mail address is missing"),
@@ -171,6 +173,15 @@ def test_email_of_someone_stored_but_not_in_the_file_is_refused(db_session: Any,
                      "E1,Ann,ann@example.org,,,")
     assert build_plan(data).ok  # they are in the file: fine
     data = csv_bytes("E1,Ann,ann@example.org,,,", "E2,New,OLD@example.org,,,E1")
+    [problem] = build_plan(data).problems
+    assert problem.line == 3 and "Old Timer" in problem.message
+
+
+def test_an_employee_id_in_other_capitals_than_someone_stored_is_refused(
+        db_session: Any, make_person: Any) -> None:
+    kept = make_person("Old Timer")
+    data = csv_bytes("E1,Ann,ann@example.org,,,",
+                     f"{kept.employee_id.lower()},Old Timer,old@example.org,,,E1")
     [problem] = build_plan(data).problems
     assert problem.line == 3 and "Old Timer" in problem.message
 
