@@ -6,20 +6,22 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from approvals.models import ApprovalStep, Decision
+from checkpoints.models import Checkpoint
 from clearance.database import utcnow
 from clearance.extensions import db
 from people.delegation import Delegation, open_clause
 from people.models import Person
-from portfolios.models import Submission
+from portfolios.models import Submission, SubmissionVersion
 
 
-def _mine_clause(person_id: int, at: dt.datetime) -> Any:
+def _mine_clause(person_id: Any, at: Any) -> Any:
     """Steps ``person_id`` acts on now: their own unless they are away, plus those of people
-    who delegated to them. (Delegation chains beyond one hop are resolved on the review page.)"""
+    who delegated to them. (Delegation chains beyond one hop are resolved on the review page.)
+    Both arguments may be bind parameters, so statements built once are reused."""
     away = select(Delegation.id).where(Delegation.person_id == person_id, open_clause(at))
     delegators = select(Delegation.person_id).where(Delegation.delegate_id == person_id,
                                                     open_clause(at))
@@ -29,12 +31,36 @@ def _mine_clause(person_id: int, at: dt.datetime) -> Any:
     )
 
 
+# Built once: these run on every page a manager sees (the navigation badge) and on the queue.
+_COUNT = (select(func.count()).select_from(ApprovalStep)
+          .where(ApprovalStep.status == "pending",
+                 _mine_clause(bindparam("person_id"), bindparam("at"))))
+
+
 def queue_count(person_id: int, at: dt.datetime | None = None) -> int:
-    at = at or utcnow()
-    return int(db.session.scalar(
-        select(func.count()).select_from(ApprovalStep)
-        .where(ApprovalStep.status == "pending", _mine_clause(person_id, at))
-    ) or 0)
+    return int(db.session.scalar(_COUNT, {"person_id": person_id, "at": at or utcnow()}) or 0)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    level: int
+    reason: str
+    approver_id: int
+    approver_name: str
+    created_at: dt.datetime
+    escalate_at: dt.datetime | None
+    checkpoint_title: str
+    version_number: int
+    submitted_at: dt.datetime
+
+
+@dataclass
+class QueueItemGroup:
+    learner_id: int
+    learner_name: str
+    learner_job_title: str
+    steps: list[QueueItem]
 
 
 @dataclass
@@ -44,7 +70,7 @@ class QueueGroup:
 
 
 def queue(person_id: int, at: dt.datetime | None = None) -> list[QueueGroup]:
-    """Everything waiting for ``person_id``: grouped by report, oldest first."""
+    """Everything waiting for ``person_id`` as objects (for pages that act on the steps)."""
     at = at or utcnow()
     steps = db.session.scalars(
         select(ApprovalStep)
@@ -58,6 +84,39 @@ def queue(person_id: int, at: dt.datetime | None = None) -> list[QueueGroup]:
     for step in steps:
         groups.setdefault(step.learner_id, QueueGroup(step.learner, [])).steps.append(step)
     return sorted(groups.values(), key=lambda g: (g.steps[0].created_at, g.learner.name))
+
+
+def _items_statement() -> Any:
+    learner, approver = aliased(Person), aliased(Person)
+    return (
+        select(ApprovalStep.id, ApprovalStep.level, ApprovalStep.reason,
+               ApprovalStep.approver_id, approver.name, ApprovalStep.created_at,
+               ApprovalStep.escalate_at, Checkpoint.title, SubmissionVersion.number,
+               SubmissionVersion.submitted_at, learner.id, learner.name, learner.job_title)
+        .join(learner, learner.id == ApprovalStep.learner_id)
+        .join(approver, approver.id == ApprovalStep.approver_id)
+        .join(SubmissionVersion, SubmissionVersion.id == ApprovalStep.version_id)
+        .join(Submission, Submission.id == ApprovalStep.submission_id)
+        .join(Checkpoint, Checkpoint.id == Submission.checkpoint_id)
+        .where(ApprovalStep.status == "pending",
+               _mine_clause(bindparam("person_id"), bindparam("at")))
+        .order_by(ApprovalStep.created_at, ApprovalStep.id)
+    )
+
+
+_ITEMS = _items_statement()
+
+
+def queue_items(person_id: int, at: dt.datetime | None = None) -> list[QueueItemGroup]:
+    """Everything waiting for ``person_id``: grouped by report, oldest first (one query of
+    plain columns: the page lists many items and needs no objects)."""
+    rows = db.session.execute(_ITEMS, {"person_id": person_id, "at": at or utcnow()}).all()
+    groups: dict[int, QueueItemGroup] = {}
+    for row in rows:
+        item = QueueItem(*row[:10])
+        group = groups.setdefault(row[10], QueueItemGroup(row[10], row[11], row[12], []))
+        group.steps.append(item)
+    return sorted(groups.values(), key=lambda g: (g.steps[0].created_at, g.learner_name))
 
 
 def step_history(step: ApprovalStep) -> list[ApprovalStep]:

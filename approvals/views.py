@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from approvals import operations, queries
@@ -20,7 +20,10 @@ from rubrics.queries import comment_bank
 
 
 def _queue_badge(user: Any) -> int:
-    return queries.queue_count(user.id)
+    """Pending count for the navigation, computed once per request."""
+    if "approvals_queue_count" not in g:
+        g.approvals_queue_count = queries.queue_count(user.id)
+    return int(g.approvals_queue_count)
 
 
 nav_item("Approvals", "approvals.queue", lambda u: u.is_manager or _queue_badge(u) > 0,
@@ -29,7 +32,7 @@ nav_item("Approvals", "approvals.queue", lambda u: u.is_manager or _queue_badge(
 
 @rule(AUTHENTICATED)
 def queue() -> Any:
-    groups = queries.queue(current_user.id)
+    groups = queries.queue_items(current_user.id)
     return render_template("approvals/queue.html", groups=groups,
                            total=sum(len(g.steps) for g in groups))
 

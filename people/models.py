@@ -66,8 +66,7 @@ class Person(UserMixin, db.Model):
     )
 
     manager: Mapped[Person | None] = relationship(
-        remote_side="Person.id", foreign_keys=[manager_id], lazy="joined", innerjoin=False,
-        join_depth=1,
+        remote_side="Person.id", foreign_keys=[manager_id], lazy="select",
     )
     role_rows: Mapped[list[PersonRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
