@@ -8,6 +8,7 @@ from typing import Any
 from approvals import operations
 from people import signals
 from portfolios import handoff
+from portfolios.panels import register_version_panel
 from portfolios.policy import register_submission_viewer
 
 handoff.register_submitted_handler(operations.start_routing)
@@ -55,3 +56,30 @@ def _acts_on_a_step(user: Any, submission: Any) -> bool:
         except RoutingError:
             continue
     return False
+
+
+def _decisions_by_version(submission: Any, viewer: Any) -> dict[int, Any]:
+    """The learner (and anyone who may see the submission) reads each decision's feedback
+    with the rubric, under the version it judged."""
+    from approvals.queries import decisions_for_submission
+    from clearance.extensions import db
+    from rubrics.models import RubricVersion
+    from rubrics.scoring import Answer, Assessment
+
+    out: dict[int, Any] = {}
+    rubrics: dict[int, Any] = {}
+    for decision in decisions_for_submission(submission.id):
+        rubric = None
+        if decision.rubric_version_id:
+            if decision.rubric_version_id not in rubrics:
+                rubrics[decision.rubric_version_id] = db.session.get(
+                    RubricVersion, decision.rubric_version_id)
+            rubric = rubrics[decision.rubric_version_id]
+        assessment = Assessment({s.criterion_id: Answer(s.level_id, s.comment)
+                                 for s in decision.scores}, decision.overall_feedback)
+        out.setdefault(decision.version_id, {"items": []})["items"].append(
+            {"decision": decision, "rubric": rubric, "assessment": assessment})
+    return out
+
+
+register_version_panel("approvals/_version_feedback.html", _decisions_by_version)

@@ -25,6 +25,7 @@ from portfolios.filecheck import ACCEPT
 from portfolios.forms import LinkForm, PhotoForm, ReflectionForm, SubmitWorkForm, UploadForm
 from portfolios.models import Evidence, Submission
 from portfolios.storage import storage
+from portfolios.panels import panels_for
 from portfolios.text import render_reflection
 
 nav_item("My portfolio", "portfolios.portfolio", lambda u: True, order=20)
@@ -297,7 +298,8 @@ def submission(submission_id: int) -> Any:
     return render_template("portfolios/submission.html", submission=sub, versions=versions,
                            numbers=numbers, person=sub.person, checkpoint=sub.checkpoint,
                            render_reflection=render_reflection,
-                           own=sub.person_id == current_user.id)
+                           own=sub.person_id == current_user.id,
+                           panels=panels_for(sub, current_user._get_current_object()))
 
 
 @rule("portfolios.mine")

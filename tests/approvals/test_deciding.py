@@ -184,3 +184,19 @@ def test_delegate_decides_acting_for_the_absent_approver(client, org, db_session
     db_session.expire_all()
     decision = db_session.scalar(select(Decision))
     assert decision.decided_by_id == org.unrelated.id and decision.acting_for_id == org.line.id
+
+
+def test_learner_sees_the_feedback_with_the_rubric(client, org, db_session):
+    step = submitted(org.learner)
+    login(client, org.line)
+    data = {**full_assessment(step, feedback="Lovely structured handover <b>bold</b>; well "
+                                             "done on escalating early."),
+            "outcome": "approved"}
+    assert _post(client, step, data).status_code == 302
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
+    login(client, org.learner)
+    page = client.get(f"/portfolio/submissions/{step.submission_id}").get_data(as_text=True)
+    assert "Approved at level 1 by Lin Manager" in page
+    assert "well done on escalating early" in page.replace("\n", " ")
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page  # escaped, never rendered
+    assert "Comment on Criterion 1" in page  # per-criterion comments in the read-only grid
