@@ -71,6 +71,24 @@ SETTINGS: tuple[Setting, ...] = (
             "Working days a step may wait before it escalates to the approver's manager"),
     Setting("RUBRIC_MIN_FEEDBACK_CHARS", 40, int,
             "Shortest overall feedback, in characters, that makes an assessment complete"),
+    Setting("SPOT_CHECK_RATE", 10.0, float,
+            "Percentage of all decisions L&D spot-checks at random (programmes may set their own)"),
+    Setting("SPOT_CHECK_NEW_APPROVER_AGREED", 5, int,
+            "Every decision of a new approver is spot-checked until this many checks agreed"),
+    Setting("SPOT_CHECK_QUICK_MINUTES", 2.0, float,
+            "Risk signal: decided less than this many minutes after the review page was opened"),
+    Setting("SPOT_CHECK_SHORT_FEEDBACK_CHARS", 80, int,
+            "Risk signal: overall feedback shorter than this many characters"),
+    Setting("SPOT_CHECK_ADAPTIVE_RATE", 50.0, float,
+            "Percentage sampled for an approver whose recent agreement with L&D is low"),
+    Setting("SPOT_CHECK_ADAPTIVE_BELOW", 80.0, float,
+            "Agreement percentage (over the last SPOT_CHECK_ADAPTIVE_WINDOW checks) below "
+            "which the adaptive rate applies"),
+    Setting("SPOT_CHECK_ADAPTIVE_WINDOW", 20, int,
+            "How many of an approver's latest checks the agreement is measured over"),
+    Setting("SPOT_CHECK_SEED", "", str,
+            "Secret seed of the sampling draw (empty: derived from SECRET_KEY); changing it "
+            "changes which decisions the random rate picks"),
 )
 
 

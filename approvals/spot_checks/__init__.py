@@ -1,0 +1,1 @@
+"""L&D spot-checks of approval decisions: sampling, review, verdicts and calibration."""
