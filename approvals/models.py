@@ -103,7 +103,8 @@ class Decision(db.Model):
     acting_for_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     acting_reason: Mapped[str] = mapped_column(String(200), default="")
     #: the one-to-one meeting the decision was made in, if any
-    meeting_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("one_to_one_meeting.id"),
+                                                   index=True)
 
     step: Mapped[ApprovalStep] = relationship(back_populates="decision")
     decided_by = relationship("Person", foreign_keys=[decided_by_id])

@@ -93,7 +93,11 @@ def decide(step_id: int) -> Any:
                   if rubric_version is not None
                   else scoring.Assessment({}, request.form.get("feedback", "")))
     if not form.validate_on_submit():
-        return _render_review(step, form, assessment)
+        # Say everything that is missing at once, not the outcome first and the rubric later.
+        missing = (scoring.missing_pieces(rubric_version, assessment,
+                                          operations.min_feedback_chars())
+                   if rubric_version is not None else [])
+        return _render_review(step, form, assessment, missing)
     try:
         seen_lock, seen_version = int(form.lock.data or 0), int(form.version.data or 0)
     except ValueError:

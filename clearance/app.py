@@ -57,6 +57,7 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "approvals.policy",
     "approvals.handlers",
     "approvals.tasks",
+    "approvals.one_to_ones.models",
 )
 
 MIN_SECRET_LENGTH = 32
