@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, func, literal, select, update
+from sqlalchemy import String, func, literal, select, text, update
 
 from clearance import audit
 from clearance.auth import end_sessions, issue_token
@@ -15,6 +15,9 @@ from people.hierarchy import path_range
 from people.models import Person, email_key
 
 EDITABLE = ("employee_id", "name", "email", "job_title", "unit")
+#: PostgreSQL advisory lock that serialises org-chart writers; people.import_operations
+#: takes the same key for imports.
+ORG_CHART_LOCK = 0x0C1EA2B2
 
 
 class PeopleError(ValueError):
@@ -25,7 +28,26 @@ class PeopleError(ValueError):
         self.field = field
 
 
+def lock_org_chart(*people: Person | None) -> None:
+    """Make this transaction the only org-chart writer, then reload ``people`` as committed.
+
+    Loop checks and path rewrites must use the chart as it is now, not copies read before
+    another writer committed. PostgreSQL: a transaction-level advisory lock. SQLite: nothing to
+    do, BEGIN IMMEDIATE made this transaction the only writer before it read anything.
+    Take it before the transaction's first audit event (the audit chain lock comes second).
+    """
+    session = db.session
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.flush()
+    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ORG_CHART_LOCK})
+    for person in people:
+        if person is not None and person.id is not None:
+            session.refresh(person)
+
+
 def _check_unique(person_id: int | None, employee_id: str, email: str) -> None:
+    employee_id = employee_id.strip()  # compared as it will be stored
     clash = db.session.scalar(
         select(Person).where(Person.employee_id == employee_id, Person.id != (person_id or -1))
     )
@@ -42,6 +64,7 @@ def _check_unique(person_id: int | None, employee_id: str, email: str) -> None:
 def create_person(*, employee_id: str, name: str, email: str, job_title: str = "",
                   unit: str = "", manager: Person | None = None,
                   roles: set[str] | None = None, password_hash: str | None = None) -> Person:
+    lock_org_chart(manager)
     _check_unique(None, employee_id, email)
     person = Person(employee_id=employee_id.strip(), name=name.strip(), email=email.strip(),
                     email_key=email_key(email), job_title=job_title.strip(), unit=unit.strip(),
@@ -67,6 +90,7 @@ def snapshot(person: Person) -> dict[str, Any]:
 
 def move_subtree(person: Person, new_manager: Person | None) -> None:
     """Re-parent ``person``; rewrite the path and depth of everyone under them in one UPDATE."""
+    lock_org_chart(person, new_manager)
     if new_manager is not None and (new_manager.id == person.id
                                     or new_manager.path.startswith(person.path)):
         raise PeopleError(
@@ -96,6 +120,7 @@ def update_person(person: Person, *, manager: Person | object | None = ...,
                   roles: set[str] | None = None, reason: str | None = None,
                   **fields: Any) -> Person:
     """Change fields, roles and/or manager. ``manager=...`` (the default) leaves it alone."""
+    lock_org_chart(person)
     before = snapshot(person)
     unknown = set(fields) - set(EDITABLE)
     if unknown:

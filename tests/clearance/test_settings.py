@@ -122,4 +122,5 @@ def test_readme_defaults_match_the_settings_table():
         if setting.default in (None, "") or isinstance(setting.default, bool):
             continue
         default_cell = documented[setting.env_var].split("|")[0]
-        assert str(setting.default) in default_cell, (setting.env_var, default_cell)
+        shown = f"{setting.default:g}" if isinstance(setting.default, float) else setting.default
+        assert str(shown) in default_cell, (setting.env_var, default_cell)
