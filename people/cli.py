@@ -63,7 +63,7 @@ def import_people(file: Path, dry_run: bool, maps: tuple[str, ...], limit: int) 
     in the file. People missing from the file are deactivated. A file with any problem is
     refused whole, with the line of each problem.
     """
-    from people import import_operations
+    from people import import_operations, import_runs
 
     try:
         mapping = parse_mapping(maps)
@@ -85,9 +85,9 @@ def import_people(file: Path, dry_run: bool, maps: tuple[str, ...], limit: int) 
             rollback()
             click.echo("Dry run: nothing was saved.")
             return
-        run = import_operations.record_cli_run(plan)
+        run = import_runs.record_cli_run(plan)
         result = import_operations.apply_plan(plan, run_id=run.id)
-        import_operations.finish_cli_run(run, result)
+        import_runs.finish_cli_run(run, result)
         commit()
     click.echo(f"Imported {plan.rows} rows from {file.name} in "
                f"{time.perf_counter() - started:.1f} s (sha256 {plan.sha256[:12]}…).")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from clearance.access import rule
 from clearance.extensions import db
-from people import import_operations
+from people import import_runs
 from people.csvfile import parse_mapping
 from people.forms import ImportForm
 from people.models import ImportRun
@@ -39,7 +39,7 @@ def _status(run: ImportRun) -> dict[str, Any]:
     data: dict[str, Any] = {"id": run.id, "status": run.status, "done": run.done,
                             "total": run.total, "phase": None, "finished": run.finished}
     if run.status in ("queued", "running"):
-        live = import_operations.read_progress(run)
+        live = import_runs.read_progress(run)
         if live:
             data.update(status="running", done=live["done"], total=live["total"],
                         phase=live["phase"])
@@ -54,9 +54,8 @@ def import_start() -> Any:
         data = upload.read()
         name = posixpath.basename((upload.filename or "people.csv").replace("\\", "/"))
         mapping = parse_mapping([form.mapping.data or ""])
-        run = import_operations.create_run(data, filename=name[:255] or "people.csv",
-                                           mapping=mapping,
-                                           actor=current_user._get_current_object())
+        run = import_runs.create_run(data, filename=name[:255] or "people.csv",
+                                     mapping=mapping, actor=current_user._get_current_object())
         return redirect(url_for("people.import_run", run_id=run.id))
     runs = db.session.scalars(select(ImportRun).order_by(ImportRun.id.desc()).limit(20)).all()
     return render_template("people/import.html", form=form, runs=runs)
@@ -72,7 +71,7 @@ def import_run(run_id: int) -> Any:
 @rule("people.import")
 def import_apply(run_id: int) -> Any:
     run = _run_or_404(run_id)
-    if import_operations.queue_run(run, current_user._get_current_object()):
+    if import_runs.queue_run(run, current_user._get_current_object()):
         flash("The import has started. This page shows its progress.", "success")
     else:
         flash("This import cannot be applied (it was refused, or has already run).", "error")

@@ -90,7 +90,7 @@ def test_progress_updates_itself_then_shows_the_result(signed_in_page: Any,
 
     from clearance.database import commit
     from clearance.extensions import db
-    from people import import_operations
+    from people import import_runs
     from people.models import ImportRun, Person
 
     app = live_server.app
@@ -98,12 +98,12 @@ def test_progress_updates_itself_then_shows_the_result(signed_in_page: Any,
     try:
         with app.app_context():
             admin = db.session.scalar(select(Person).where(Person.email == ADMIN))
-            run = import_operations.create_run(data, filename="northfield.csv", mapping=None,
-                                               actor=admin)
+            run = import_runs.create_run(data, filename="northfield.csv", mapping=None,
+                                         actor=admin)
             run.status = "queued"
             commit()
             run_id = run.id
-            live = import_operations._writer(run)
+            live = import_runs.progress_writer(run)
             live(10, 40, "saving people")
             db.session.remove()
 

@@ -29,9 +29,9 @@ def org_csv(org: Any, *extra: str, header: str = HEADER) -> bytes:
 
 def stored_run(org: Any, data: bytes | None = None, status: str = "ready") -> int:
     """An import run as the upload page leaves it, with its file in the instance folder."""
-    from people import import_operations
+    from people import import_runs
 
-    run = import_operations.create_run(data if data is not None else org_csv(org),
-                                       filename="org.csv", mapping=None, actor=org.admin)
+    run = import_runs.create_run(data if data is not None else org_csv(org),
+                                 filename="org.csv", mapping=None, actor=org.admin)
     run.status = status
     return run.id

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from clearance.extensions import db
-from people import import_operations
+from people import import_operations, import_runs
 from people.models import ImportRun, Person
 from tests.conftest import csrf_token, login
 from tests.people.import_helpers import org_csv, row
@@ -84,7 +84,7 @@ def test_progress_while_running(client: Any, org: Any) -> None:
     run = run_of(upload(client, org_csv(org)))
     run.status = "queued"
     db.session.commit()
-    live = import_operations._writer(run)
+    live = import_runs.progress_writer(run)
 
     page = client.get(f"/admin/people/import/{run.id}").get_data(as_text=True)
     assert 'src="/static/js/import-progress.js"' in page
