@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from clearance.audit import AuditEvent, verify_chain
@@ -421,3 +423,47 @@ def test_cli_map_option(app: Any, org: Any, tmp_path: Path) -> None:
     assert "Unchanged: 8" in result.output
     result = _cli(app, tmp_path, data, "--map", "Staff Number=payroll")
     assert result.exit_code == 2 and "unknown field" in result.output
+
+
+# ---- property: any two org charts in a row leave the stored chart exactly as the last file ----
+
+forests = st.integers(min_value=1, max_value=14).flatmap(
+    lambda n: st.tuples(st.just(n), st.lists(st.integers(min_value=0, max_value=10_000),
+                                             min_size=n, max_size=n)))
+
+
+def _forest_csv(ids: list[int], picks: list[int]) -> tuple[bytes, dict[str, str | None]]:
+    """People ``ids`` in a random forest (each manager earlier in the list), rows reversed so
+    reports come before managers; some managers given by e-mail."""
+    managers: dict[str, str | None] = {}
+    lines = []
+    for i, (person, pick) in enumerate(zip(ids, picks, strict=True)):
+        boss = None if i == 0 or pick % 4 == 0 else ids[pick % i]
+        managers[f"P{person}"] = None if boss is None else f"P{boss}"
+        ref = "" if boss is None else (f"p{boss}@example.org" if pick % 3 == 0 else f"P{boss}")
+        lines.append(f"P{person},Person {person},p{person}@example.org,,,{ref}")
+    return csv_bytes(*reversed(lines)), managers
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(first=forests, second=forests)
+def test_two_imports_in_a_row_leave_exactly_the_second_chart(db_session: Any, first: Any,
+                                                              second: Any) -> None:
+    saved = db.session.begin_nested()
+    try:
+        (n1, picks1), (n2, picks2) = first, second
+        ids1 = list(range(n1))
+        ids2 = [i for i in range(0, n1 + n2) if (i * 7 + n2) % 3 != 0][:n2] or [n1]
+        apply(_forest_csv(ids1, picks1)[0])
+        data, managers = _forest_csv(ids2, (picks2 + [0] * len(ids2))[:len(ids2)])
+        apply(data)
+        found = people()
+        by_id = {p.id: p.employee_id for p in found.values()}
+        assert {k for k, p in found.items() if p.active} == set(managers)
+        for emp, boss in managers.items():
+            assert by_id.get(found[emp].manager_id) == boss
+        assert_paths_consistent()
+        assert not build_plan(data).has_changes
+    finally:
+        saved.rollback()
