@@ -29,11 +29,23 @@ def database_url(tmp_root: Path) -> str:
     return os.environ.get("CLEARANCE_TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
 
 
+def worker_schema() -> str:
+    """The PostgreSQL schema this test process owns: ``public``, or one per xdist worker."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"test_{worker}" if worker else "public"
+
+
+def postgres_engine_options() -> dict[str, Any]:
+    return {"pool_pre_ping": True,
+            "connect_args": {"options": f"-csearch_path={worker_schema()}"}}
+
+
 def reset_postgres(url: str) -> None:
+    schema = worker_schema()
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
 
 
@@ -46,6 +58,8 @@ def make_app(tmp_root: Path, url: str, **extra: Any) -> Flask:
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "BASE_URL": "http://clearance.test",
     }
+    if url.startswith("postgresql") and "SQLALCHEMY_ENGINE_OPTIONS" not in extra:
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = postgres_engine_options()
     config.update(extra)
     return create_app(config)
 
@@ -100,6 +114,8 @@ class IsolatedClient(FlaskClient):
     session (the test's own app context would otherwise be reused by every request)."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
+        # Buffered: a streamed body is read inside the same context it was produced in.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
