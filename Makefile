@@ -28,11 +28,13 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 # SQLite always; PostgreSQL as well when CLEARANCE_TEST_DATABASE_URL is set (CI sets it).
+# Tests run in parallel on every core (pytest-xdist; TEST_WORKERS=0 runs them in one process).
+TEST_WORKERS ?= auto
 test: install lint
-	env -u CLEARANCE_TEST_DATABASE_URL $(PY) -m pytest
+	env -u CLEARANCE_TEST_DATABASE_URL $(PY) -m pytest -n $(TEST_WORKERS)
 	@if [ -n "$$CLEARANCE_TEST_DATABASE_URL" ]; then \
 	  echo "== the suite again on PostgreSQL: $$CLEARANCE_TEST_DATABASE_URL =="; \
-	  $(PY) -m pytest -m "not browser"; \
+	  $(PY) -m pytest -n $(TEST_WORKERS) -m "not browser"; \
 	fi
 
 bench: install
