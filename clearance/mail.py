@@ -20,6 +20,10 @@ from clearance.database import after_commit, utcnow
 from clearance.extensions import db
 from clearance.jobs import job
 
+#: Sending is tried this many times in all; a failed try schedules the next one.
+MAX_ATTEMPTS = 4
+RETRY_DELAY_SECONDS = 60
+
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
@@ -72,10 +76,10 @@ def _smtp_send(url: str, message: EmailMessage) -> None:
         client.send_message(message)
 
 
-@job(retries=3, retry_delay=60)
+@job(retries=3, retry_delay=60)  # unexpected errors (SMTP failures are handled below)
 def send_mail(message_id: int) -> None:
     msg = db.session.get(OutboxMessage, message_id)
-    if msg is None or msg.status == "sent":
+    if msg is None or msg.status == "sent" or msg.attempts >= MAX_ATTEMPTS:
         return
     url = current_app.config["SMTP_URL"]
     msg.attempts += 1
@@ -92,8 +96,13 @@ def send_mail(message_id: int) -> None:
     try:
         _smtp_send(url, email)
     except (OSError, smtplib.SMTPException) as exc:
+        # Recorded (the job commits), then tried again later: raising instead would roll the
+        # record back, and huey's own retries would leave no trace of the failure.
         msg.status = "failed"
         msg.error = str(exc)[:2000]
+        if msg.attempts < MAX_ATTEMPTS:
+            delay = RETRY_DELAY_SECONDS * msg.attempts
+            after_commit(lambda: send_mail.schedule(args=(message_id,), delay=delay))
         return
     msg.status = "sent"
     msg.sent_at = utcnow()
