@@ -66,6 +66,17 @@ def test_hsts_only_on_https(client, org):
     assert "Strict-Transport-Security" in missing.headers
 
 
+def test_forwarded_https_counts_only_behind_a_trusted_proxy(tmp_root, db_url):
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    for trust, expect_hsts in ((False, False), (True, True)):
+        app = make_app(tmp_root, db_url, TRUST_PROXY=trust)
+        try:
+            response = app.test_client().get("/sign-in", headers=forwarded)
+            assert ("Strict-Transport-Security" in response.headers) is expect_hsts, trust
+        finally:
+            _dispose(app)
+
+
 def _session_cookie_header(response) -> str:
     cookies = [v for v in response.headers.getlist("Set-Cookie")
                if v.startswith("clearance_session=")]

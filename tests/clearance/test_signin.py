@@ -110,6 +110,9 @@ SAFE = ["/", "/team", "/people/4?x=1", "/people/4?next=//evil", "/a/b#frag", "/o
         "/%7Euser",
         # non-ASCII is percent-encoded into the Location header, so these stay on this site
         "/café", "/\uff0f\uff0fevil", "/\u2028evil"]
+# Refused although a browser would keep some of them on this site (``/%2F%2Fevil`` is the path
+# "/%2F%2Fevil" to a browser): anything that is unsafe after percent-decoding is refused too, in
+# case a proxy or a later redirect decodes it.
 UNSAFE = [
     "", "//evil", "//evil.example/path", "/\\evil", "\\\\evil", "\\/evil", "https:evil",
     "https://evil", "http:/evil", "http:evil", "javascript:alert(1)", "JavaScript:alert(1)",
@@ -287,6 +290,18 @@ def test_sign_in_is_throttled_per_email(client, org, tight_limit):
                            environ_base={"REMOTE_ADDR": "10.0.1.100"})
     assert response.status_code == 429
     assert _attempt(client, "other@example.org", "10.0.1.101").status_code == 200
+
+
+def test_a_forged_forwarded_for_header_does_not_dodge_the_limit(client, org, tight_limit):
+    """Without CLEARANCE_TRUST_PROXY the client address is the socket's, not X-Forwarded-For."""
+    for n in range(tight_limit + 1):
+        token = csrf_token(client, "/sign-in")
+        response = client.post("/sign-in", data={"email": f"p{n}@example.org",
+                                                  "password": "wrong password",
+                                                  "csrf_token": token},
+                               headers={"X-Forwarded-For": f"198.51.100.{n}"},
+                               environ_base={"REMOTE_ADDR": "10.0.3.1"})
+    assert response.status_code == 429
 
 
 def test_throttled_attempts_are_not_signed_in_events(client, org, tight_limit, db_session):
