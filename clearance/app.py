@@ -32,6 +32,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "checkpoints.blueprint:bp",
     "portfolios.blueprint:bp",
     "approvals.blueprint:bp",
+    "approvals.spot_checks.blueprint:bp",
 )
 CLI_GROUPS: tuple[str, ...] = (
     "clearance.cli:audit_cli",
@@ -58,6 +59,9 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "approvals.handlers",
     "approvals.tasks",
     "approvals.one_to_ones.models",
+    "approvals.spot_checks.models",
+    "approvals.spot_checks.policy",
+    "approvals.spot_checks.handlers",
 )
 
 MIN_SECRET_LENGTH = 32
