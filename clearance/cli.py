@@ -23,6 +23,7 @@ demo_cli = AppGroup("demo", help="The demo organisation.")
 # Domains add to the demo seed in order: (order, "module:function").
 DEMO_SEEDERS: list[tuple[int, str]] = [
     (10, "people.demo:seed_people"),
+    (20, "rubrics.demo:seed_rubrics"),
     (30, "checkpoints.demo:seed_programmes"),
     (40, "portfolios.demo:seed_submissions"),
 ]

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from clearance import audit
 from clearance.database import utcnow
 from clearance.extensions import db
+from rubrics.bank import SNIPPET_MAX, add_snippet, delete_snippet
 from rubrics.content import (
     VersionContent,
     check_text,
@@ -46,7 +47,7 @@ from rubrics.models import (
 )
 
 __all__ = [
-    "PublishError", "RubricError", "RubricImmutableError",
+    "SNIPPET_MAX", "PublishError", "RubricError", "RubricImmutableError",
     "add_criterion", "add_level", "add_snippet", "archive", "create_rubric",
     "delete_criterion", "delete_level", "delete_snippet", "discard_draft", "duplicate_rubric",
     "ensure_editable", "fill_version", "import_as_new_rubric", "import_into_rubric",
@@ -54,9 +55,6 @@ __all__ = [
     "set_scale_mode", "update_criterion", "update_level", "update_rubric",
     "update_version_settings",
 ]
-
-SNIPPET_MAX = 1000
-
 
 def _actor_id(by: Any) -> int | None:
     return getattr(by, "id", None)
@@ -374,41 +372,3 @@ def import_into_rubric(rubric: Rubric, content: VersionContent, *,
     fill_version(version, content)
     audit.record("rubric_version.imported", obj=version, after=_summary(version))
     return version
-
-
-# ---------------------------------------------------------------- the comment bank
-
-
-def add_snippet(criterion: Criterion, text: str, *, by: Any = None) -> CommentSnippet:
-    """Add a reusable comment to the criterion's bank (shared by every version of the rubric
-    that keeps the criterion). Adding a snippet that is already there returns it."""
-    body = (text or "").strip()
-    if not body:
-        raise RubricError("Write the comment to keep in the bank.", "text")
-    if len(body) > SNIPPET_MAX:
-        raise RubricError(f"A comment in the bank may be at most {SNIPPET_MAX} characters.",
-                          "text")
-    rubric_id = criterion.version.rubric_id
-    existing = db.session.scalar(select(CommentSnippet).where(
-        CommentSnippet.rubric_id == rubric_id, CommentSnippet.criterion_key == criterion.key,
-        CommentSnippet.text == body))
-    if existing is not None:
-        return existing
-    snippet = CommentSnippet(rubric_id=rubric_id, criterion_key=criterion.key, text=body,
-                             created_by_id=_actor_id(by), created_at=utcnow())
-    db.session.add(snippet)
-    db.session.flush()
-    audit.record("rubric_snippet.added", obj=snippet,
-                 after={"rubric_id": rubric_id, "criterion_key": criterion.key, "text": body})
-    return snippet
-
-
-def delete_snippet(snippet: CommentSnippet) -> None:
-    before = {"rubric_id": snippet.rubric_id, "criterion_key": snippet.criterion_key,
-              "text": snippet.text}
-    snippet_id = snippet.id
-    db.session.delete(snippet)
-    db.session.flush()
-    audit.record("rubric_snippet.deleted", object_type="rubric_comment_snippet",
-                 object_id=snippet_id, before=before)
-
