@@ -24,8 +24,8 @@ from portfolios import operations, queries
 from portfolios.filecheck import ACCEPT
 from portfolios.forms import LinkForm, PhotoForm, ReflectionForm, SubmitWorkForm, UploadForm
 from portfolios.models import Evidence, Submission
-from portfolios.storage import storage
 from portfolios.panels import panels_for
+from portfolios.storage import storage
 from portfolios.text import render_reflection
 
 nav_item("My portfolio", "portfolios.portfolio", lambda u: True, order=20)
