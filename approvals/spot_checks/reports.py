@@ -41,11 +41,12 @@ def bar_chart(months: list[cal.Month], width: int = 640, height: int = 220) -> d
     bars = []
     for i, m in enumerate(months):
         rate = m.agreement
-        h = round((rate or 0) * plot_h, 1)
+        h = round(max((rate or 0) * plot_h, 2), 1)  # a 0% month still shows a sliver
         bars.append({"x": round(left + i * slot + slot * 0.15, 1), "w": round(slot * 0.7, 1),
                      "y": round(top + plot_h - h, 1), "h": h, "rate": rate,
                      "label": m.label, "short": m.label[:3], "cx": round(left + (i + .5) * slot, 1),
                      "checked": m.checked,
+                     "value": f"{rate * 100:.0f}%" if rate is not None else "",
                      "low": rate is not None and rate < 0.8})
     ticks = [{"y": round(top + plot_h - plot_h * f, 1), "label": f"{int(f * 100)}%"}
              for f in (0, 0.5, 0.8, 1)]
