@@ -173,17 +173,38 @@ def test_score_a_rubric_with_the_keyboard_in_preview(signed_in_page, live_server
     assert "Choose a level for “Patient safety”" in summary.inner_text()
     assert "Write overall feedback of at least 40 characters" in summary.inner_text()
 
+    snippet = "Specific and linked to the patient's safety."
     for cid, _title, required in criteria:
         tab_to(page, f"input[name='c{cid}-level']", limit=150)
         page.keyboard.press("Space")
         page.keyboard.press("ArrowRight")  # "Meets"
         if required:
-            type_into(page, f"#c{cid}-comment", "Specific and linked to the patient's safety.")
+            type_into(page, f"#c{cid}-comment", snippet)
+            tab_to(page, f"#c{cid}-bank")  # keep this comment in the bank
+            page.keyboard.press("Space")
     type_into(page, "#feedback", "A clear, well-structured handover that kept the patient safe.")
     tab_to(page, ".assessment-form button[type=submit]", limit=150)
     press_and_check(page)
     assert "The assessment is complete" in page.locator("main").inner_text()
     assert "Meets the pass rule: approve." in page.locator(".score-summary").inner_text()
+
+    # the comment bank now offers the comment; Insert (keyboard) puts it in the comment box
+    cid = next(c for c, _t, required in criteria if required)
+    box = page.locator(f"#c{cid}-comment")
+    tab_to(page, f"#c{cid}-comment", limit=150)  # empty the box, keyboard only
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    assert box.input_value() == ""
+    bank = page.locator(f"#c{cid}-row details.comment-bank")
+    tab_to(page, f"#c{cid}-row details.comment-bank > summary", limit=150)
+    page.keyboard.press("Enter")
+    assert bank.get_attribute("open") is not None
+    insert = bank.locator("button.snippet-insert").first
+    assert insert.is_visible(), "the script shows the Insert buttons"
+    tab_to(page, f"#c{cid}-row button.snippet-insert")
+    page.keyboard.press("Enter")
+    assert box.input_value() == snippet
+    assert page.evaluate("() => document.activeElement.id") == f"c{cid}-comment"
 
 
 def test_the_rubric_grid_at_320_pixels(signed_in_page, live_server):
