@@ -33,6 +33,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "portfolios.blueprint:bp",
     "approvals.blueprint:bp",
     "approvals.spot_checks.blueprint:bp",
+    "portfolios.records.blueprint:bp",
 )
 CLI_GROUPS: tuple[str, ...] = (
     "clearance.cli:audit_cli",
@@ -40,6 +41,7 @@ CLI_GROUPS: tuple[str, ...] = (
     "clearance.cli:demo_cli",
     "people.cli:people_cli",
     "approvals.cli:approvals_cli",
+    "portfolios.records.cli:records_cli",
 )
 # Modules whose import registers models and policies.
 DOMAIN_MODULES: tuple[str, ...] = (
@@ -62,6 +64,9 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "approvals.spot_checks.models",
     "approvals.spot_checks.policy",
     "approvals.spot_checks.handlers",
+    "portfolios.records.models",
+    "portfolios.records.policy",
+    "portfolios.records.tasks",
 )
 
 MIN_SECRET_LENGTH = 32

@@ -89,6 +89,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SPOT_CHECK_SEED", "", str,
             "Secret seed of the sampling draw (empty: derived from SECRET_KEY); changing it "
             "changes which decisions the random rate picks"),
+    Setting("RECORDS_RENDER_SECONDS", 120, float,
+            "Longest a development record PDF may take to render before it is stopped"),
+    Setting("RECORDS_RENDER_MEMORY_MB", 1024, int,
+            "Memory a development record render may use (in its own process) before it stops"),
+    Setting("RECORDS_RENDER_ISOLATED", True, _bool,
+            "Render record PDFs in a separate process with the time and memory limits"),
+    Setting("RECORDS_EXPORT_DAYS", 7, int,
+            "Days a bulk export ZIP of development records stays available for download"),
+    Setting("RECORDS_VERIFY_RATE_LIMIT", "30 per minute", str,
+            "Record verification attempts per client address"),
 )
 
 

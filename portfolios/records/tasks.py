@@ -1,0 +1,25 @@
+"""Background jobs for development records."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from clearance.database import rollback
+from clearance.jobs import job
+from portfolios.records import bulk
+
+
+@job()
+def build_export(export_id: int) -> None:
+    """Build a bulk export's ZIP. A crash is recorded on the export instead of being lost."""
+    try:
+        bulk.run_export(export_id)
+    except Exception as exc:
+        current_app.logger.exception("records export %s failed", export_id)
+        rollback()
+        bulk.mark_failed(export_id, f"the export stopped with an error ({type(exc).__name__})")
+
+
+@job()
+def expire_exports() -> int:
+    return bulk.expire_exports()
