@@ -41,6 +41,7 @@ CLI_GROUPS: tuple[str, ...] = (
     "clearance.cli:demo_cli",
     "people.cli:people_cli",
     "approvals.cli:approvals_cli",
+    "approvals.spot_checks.cli:spot_checks_cli",
     "portfolios.records.cli:records_cli",
 )
 # Modules whose import registers models and policies.

@@ -85,3 +85,16 @@ def test_a_programme_rate_is_used_and_recorded(org, db_session, monkeypatch):
     row = _sampling(db_session, decision)
     assert float(row.rate) == 1.0 and row.reasons == ["rate"]
     assert row.facts["programme_rate"] == 1.0
+
+
+def test_the_cli_explains_and_replays_a_decision(app, org, db_session):
+    decision = decided(org.learner)
+    db_session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["spot-checks", "explain", str(decision.id)])
+    assert result.exit_code == 0, result.output
+    assert "new_approver" in result.output and "replay gives the same result" in result.output
+    assert "Spot-check" in result.output
+    result = runner.invoke(args=["spot-checks", "replay"])
+    assert result.exit_code == 0 and "0 differ" in result.output
+    assert runner.invoke(args=["spot-checks", "explain", "999999"]).exit_code != 0
