@@ -10,7 +10,11 @@ from flask import Response, abort, render_template, stream_with_context
 from clearance import audit
 from clearance.access import rule
 from clearance.database import utcnow
+from clearance.templating import nav_item
 from portfolios.records.csv_exports import EXPORTS, stream_csv
+
+nav_item("Exports", "records.csv_index",
+         lambda u: bool(u.has_role("ld") or u.has_role("admin")), order=62)
 
 
 @rule("records.csv")

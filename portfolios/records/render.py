@@ -6,8 +6,8 @@
   permission-checked and loaded, under ``evidence:<token>``. Everything else (http, https,
   ``file://``, data:, redirects, relative paths) is refused; nothing is ever opened by URL.
 * The render runs in a child process (forked from a forkserver that has WeasyPrint loaded) with
-  an address-space limit and a wall-clock timeout, so a pathological record fails cleanly (:class:`RenderFailed`) instead of taking
-  the worker down.
+  an address-space limit and a wall-clock timeout, so a pathological record fails cleanly
+  (:class:`RenderFailed`) instead of taking the worker down.
 """
 
 from __future__ import annotations

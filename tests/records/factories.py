@@ -77,3 +77,24 @@ def draft_with_reflection(person: Any, body: str, title: str = "Draft work") -> 
     sub = portfolio_ops.start_submission(person, cp)
     portfolio_ops.save_reflection(person, cp, body)
     return sub
+
+
+def overturned(decision: Any, ld: Any) -> Any:
+    """L&D's spot-check verdict on ``decision``: overturned."""
+    from sqlalchemy import select
+
+    from approvals.spot_checks.models import SpotCheck
+    from clearance.database import utcnow
+
+    check = db.session.scalars(select(SpotCheck).where(
+        SpotCheck.decision_id == decision.id)).first()
+    if check is None:
+        check = SpotCheck(decision_id=decision.id, submission_id=decision.submission_id,
+                          learner_id=decision.learner_id, approver_id=decision.decided_by_id,
+                          decided_at=decision.decided_at, origin="manual",
+                          primary_reason="manual")
+        db.session.add(check)
+    check.status, check.verdict, check.verdict_at = "done", "overturn", utcnow()
+    check.verdict_by_id = ld.id
+    db.session.flush()
+    return check

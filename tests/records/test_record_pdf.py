@@ -35,6 +35,7 @@ def download(client, person, start, end):
 
 def test_record_prints_signatures_levels_meeting_and_code_and_verifies(client, org, db_session):
     made = rf.decided(org)
+    rf.overturned(made["second"], org.ld)
     db_session.commit()
     login(client, org.line)
     resp = download(client, org.learner, *rf.PERIOD)
@@ -55,6 +56,7 @@ def test_record_prints_signatures_levels_meeting_and_code_and_verifies(client, o
     assert "Approved as line manager: signed by Lin Manager, Ward Manager" in flat
     assert "Approved as skip-level manager: signed by Sky Level, Head of Nursing" in flat
     assert "Decided in the 1:1 of" in flat
+    assert "Overturned by L&D: Elle Dee" in flat
     assert f"/one-to-ones/series/{made['meeting'].series_id}/meetings/" in flat.replace(" ", "")
     assert "Lea Learner" in flat and "Ward Manager" in flat
     assert "✓ Chosen" in flat or "Chosen" in flat
