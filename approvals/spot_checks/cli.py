@@ -12,16 +12,16 @@ spot_checks_cli = AppGroup("spot-checks", help="L&D spot-checks of approval deci
 @click.argument("decision_id", type=int)
 def explain(decision_id: int) -> None:
     """Why DECISION_ID was (or was not) sampled: the stored draw, rate and reasons, replayed."""
-    from approvals.spot_checks import operations, sampling
+    from approvals.spot_checks import sampler, sampling
     from approvals.spot_checks.queries import check_of_decision, sampling_of
 
     row = sampling_of(decision_id)
     if row is None:
         raise click.ClickException(f"decision {decision_id} has no sampling record")
     facts = sampling.DecisionFacts.from_dict(row.facts)
-    for line in sampling.explain(facts, operations.sampling_policy(), operations.sampling_seed()):
+    for line in sampling.explain(facts, sampler.sampling_policy(), sampler.sampling_seed()):
         click.echo(line)
-    replayed = operations.replay(row)
+    replayed = sampler.replay(row)
     same = replayed.codes == list(row.reasons) and replayed.draw == row.draw
     click.echo(f"Stored at decision time: {', '.join(row.reasons) or 'not sampled'} (draw "
                f"{row.draw:.6f}, rate {float(row.rate):.0%}, seed {row.seed_ref}); replay "
@@ -40,14 +40,14 @@ def replay(limit: int) -> None:
     result would differ."""
     from sqlalchemy import select
 
-    from approvals.spot_checks import operations
+    from approvals.spot_checks import sampler
     from approvals.spot_checks.models import SpotCheckSampling
     from clearance.extensions import db
 
     rows = db.session.scalars(select(SpotCheckSampling)
                               .order_by(SpotCheckSampling.id.desc()).limit(limit)).all()
-    differ = [r for r in rows if operations.replay(r).codes != list(r.reasons)]
+    differ = [r for r in rows if sampler.replay(r).codes != list(r.reasons)]
     for r in differ[:50]:
         click.echo(f"decision {r.decision_id}: stored {r.reasons}, now "
-                   f"{operations.replay(r).codes}")
+                   f"{sampler.replay(r).codes}")
     click.echo(f"{len(rows)} replayed, {len(differ)} differ")

@@ -136,7 +136,7 @@ def _decide(step: ApprovalStep, manager: Person, style: Style, deserved: int,
 
 
 def _ld_scores(check: SpotCheck, deserved: int) -> scoring.Assessment:
-    version = ops._rubric_version(check.decision)
+    version = ops.decision_rubric(check.decision)
     answers = {}
     for criterion in version.criteria:
         levels = version.levels_for(criterion)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from approvals.spot_checks import (
-    operations,  # noqa: F401  (registers sampling on decisions)
     queries,
+    sampler,  # noqa: F401  (registers sampling on every decision)
 )
 from portfolios.panels import register_version_panel
 

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from approvals.spot_checks import operations as ops
-from approvals.spot_checks import queries
+from approvals.spot_checks import queries, sampler
 from approvals.spot_checks.views import comparison
 from clearance.access import AUTHENTICATED, require, rule
 from clearance.extensions import db
@@ -17,7 +17,7 @@ from clearance.extensions import db
 @rule(AUTHENTICATED)
 def mine() -> Any:
     page = queries.my_checks(current_user.id, request.args.get("page", 1, type=int))
-    window = ops.sampling_policy().adaptive_window
+    window = sampler.sampling_policy().adaptive_window
     return render_template("spot_checks/mine.html", page=page,
                            record=queries.my_record(current_user.id, window), window=window,
                            waiting=queries.unacknowledged(current_user.id))
@@ -36,7 +36,7 @@ def _own_check(check_id: int) -> Any:
 @rule(AUTHENTICATED)
 def mine_one(check_id: int) -> Any:
     check = _own_check(check_id)
-    rubric_version = ops._rubric_version(check.decision)
+    rubric_version = ops.decision_rubric(check.decision)
     return render_template("spot_checks/mine_one.html", check=check,
                            rows=comparison(check, rubric_version))
 

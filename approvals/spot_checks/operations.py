@@ -1,5 +1,6 @@
-"""Every write of the spot-checks: sampling at decision time, picking by hand, claiming, L&D's
-blind scores, verdicts (agree, concern, overturn), acknowledgements and per-programme rates.
+"""Every write of the spot-checks except the sampling itself (sampler.py): opening checks,
+picking by hand, claiming, L&D's blind scores, verdicts (agree, concern, overturn),
+acknowledgements and per-programme rates.
 
 Flush, never commit; one audit event per change. Decisions are never edited: an overturn is a
 verdict here plus the portfolio's ``reopen`` transition.
@@ -8,17 +9,13 @@ verdict here plus the portfolio's ``reopen`` transition.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
-from approvals.models import ApprovalStep, Decision
-from approvals.operations import on_decision
-from approvals.spot_checks import sampling
+from approvals.models import Decision
 from approvals.spot_checks.models import (
     REASONS,
     ProgrammeSamplingRate,
@@ -40,123 +37,10 @@ class ClaimConflict(SpotCheckError):
     """Someone else claimed (or finished) the check first."""
 
 
-# ---------------------------------------------------------------- sampling at decision time
+# ---------------------------------------------------------------- opening checks
 
 
-def sampling_seed() -> bytes:
-    configured = str(current_app.config.get("SPOT_CHECK_SEED") or "")
-    if configured:
-        return configured.encode()
-    return hmac.new(str(current_app.config["SECRET_KEY"]).encode(), b"spot-check sampling seed",
-                    hashlib.sha256).digest()
-
-
-def sampling_policy() -> sampling.SamplingPolicy:
-    return sampling.SamplingPolicy.from_config(current_app.config)
-
-
-def programme_rate(programme_id: int | None) -> float | None:
-    if programme_id is None:
-        return None
-    row = db.session.get(ProgrammeSamplingRate, programme_id)
-    return float(row.rate) if row is not None else None
-
-
-def approver_record(approver_id: int, window: int) -> tuple[int, tuple[bool, ...]]:
-    """(checks L&D agreed with, the latest ``window`` verdicts newest first: True = agreed)."""
-    agreed = db.session.scalar(
-        select(func.count()).select_from(SpotCheck)
-        .where(SpotCheck.approver_id == approver_id, SpotCheck.verdict == "agree")) or 0
-    recent = db.session.scalars(
-        select(SpotCheck.verdict)
-        .where(SpotCheck.approver_id == approver_id, SpotCheck.verdict.is_not(None))
-        .order_by(SpotCheck.verdict_at.desc(), SpotCheck.id.desc()).limit(window)).all()
-    return int(agreed), tuple(v == "agree" for v in recent)
-
-
-def _levels_of(decision: Decision) -> tuple[tuple[tuple[int, int], ...], int | None]:
-    """Per scored criterion (position chosen, top position), and the pass level position."""
-    if decision.rubric_version_id is None:
-        return (), None
-    from rubrics.models import RubricVersion
-
-    version = db.session.get(RubricVersion, decision.rubric_version_id)
-    if version is None:
-        return (), None
-    spec = scoring.spec_of(version)
-    by_id = {c.id: c for c in spec.criteria}
-    levels = []
-    for score in decision.scores:
-        criterion = by_id.get(score.criterion_id)
-        level = criterion.level(score.level_id) if criterion is not None else None
-        if criterion is not None and level is not None:
-            levels.append((level.position, len(criterion.levels) - 1))
-    return tuple(levels), spec.pass_min_position
-
-
-def facts_for(decision: Decision, step: ApprovalStep, programme_id: int | None,
-              policy: sampling.SamplingPolicy) -> sampling.DecisionFacts:
-    levels, pass_position = _levels_of(decision)
-    started = as_utc(decision.review_started_at)
-    seconds = ((as_utc(decision.decided_at) - started).total_seconds()
-               if started is not None else None)
-    agreed, recent = approver_record(decision.decided_by_id, policy.adaptive_window)
-    return sampling.DecisionFacts(
-        decision_id=decision.id, outcome=decision.outcome,
-        feedback_chars=scoring.feedback_length(decision.overall_feedback),
-        seconds_to_decide=max(0.0, seconds) if seconds is not None else None,
-        levels=levels, pass_min_position=pass_position, rubric_passed=decision.rubric_passed,
-        justified=bool((decision.justification or "").strip()),
-        delegated=decision.acting_for_id is not None, acting_reason=decision.acting_reason or "",
-        escalated=bool(step.escalations) or (step.reason or "").startswith("escalated"),
-        approver_agreed=agreed, recent_agreement=recent,
-        programme_rate=programme_rate(programme_id),
-    )
-
-
-def _context(decision: Decision, step: ApprovalStep) -> tuple[Any, int | None, Any]:
-    from portfolios.models import Submission
-
-    submission = db.session.get(Submission, decision.submission_id)
-    programme_id = submission.checkpoint.programme_id if submission is not None else None
-    from people.models import Person
-
-    approver = db.session.get(Person, decision.decided_by_id)
-    return submission, programme_id, approver
-
-
-def sample_decision(decision: Decision, step: ApprovalStep) -> SpotCheckSampling:
-    """Run the sampling rules on a decision just recorded (same transaction); store the draw,
-    the facts and the reasons; open a spot-check when any rule applies."""
-    policy = sampling_policy()
-    seed = sampling_seed()
-    _submission, programme_id, approver = _context(decision, step)
-    facts = facts_for(decision, step, programme_id, policy)
-    result = sampling.evaluate(facts, policy, seed)
-    created = as_utc(step.created_at)
-    decided = as_utc(decision.decided_at)
-    row = SpotCheckSampling(
-        decision_id=decision.id, approver_id=decision.decided_by_id,
-        unit=(approver.unit if approver is not None else "") or "", programme_id=programme_id,
-        decided_at=decided, outcome=decision.outcome, draw=result.draw,
-        rate=Decimal(str(round(result.rate, 5))), sampled=result.sampled, reasons=result.codes,
-        facts=facts.to_dict(), seed_ref=sampling.seed_ref(seed),
-        hours_to_decision=((decided - created).total_seconds() / 3600
-                           if created is not None else None),
-        feedback_chars=facts.feedback_chars,
-    )
-    db.session.add(row)
-    db.session.flush()
-    if result.sampled:
-        _open_check(decision, row, [(r.code, r.detail) for r in result.reasons],
-                    origin="sampled", picked_by=None)
-    return row
-
-
-on_decision(sample_decision)
-
-
-def _open_check(decision: Decision, row: SpotCheckSampling | None,
+def open_check(decision: Decision, row: SpotCheckSampling | None,
                 reasons: list[tuple[str, str]], *, origin: str, picked_by: Any) -> SpotCheck:
     check = SpotCheck(
         decision_id=decision.id, submission_id=decision.submission_id,
@@ -177,13 +61,6 @@ def _open_check(decision: Decision, row: SpotCheckSampling | None,
     return check
 
 
-def replay(row: SpotCheckSampling, seed: bytes | None = None,
-           policy: sampling.SamplingPolicy | None = None) -> sampling.SamplingResult:
-    """Run the rules again on the stored facts (the policy in force now, unless given)."""
-    return sampling.evaluate(sampling.DecisionFacts.from_dict(row.facts),
-                             policy or sampling_policy(), seed or sampling_seed())
-
-
 def pick(decision: Decision, by: Any, note: str = "") -> SpotCheck:
     """L&D picks a decision by hand (one check per decision)."""
     existing = db.session.scalar(select(SpotCheck).where(SpotCheck.decision_id == decision.id))
@@ -195,7 +72,7 @@ def pick(decision: Decision, by: Any, note: str = "") -> SpotCheck:
     row = db.session.scalar(select(SpotCheckSampling)
                             .where(SpotCheckSampling.decision_id == decision.id))
     detail = note.strip() or f"picked by {by.name}"
-    return _open_check(decision, row, [("manual", detail)], origin="manual", picked_by=by)
+    return open_check(decision, row, [("manual", detail)], origin="manual", picked_by=by)
 
 
 # ---------------------------------------------------------------- per-programme rates
@@ -273,7 +150,7 @@ def as_dt(value: dt.datetime | None) -> dt.datetime | None:
 # ---------------------------------------------------------------- L&D's blind assessment
 
 
-def _rubric_version(decision: Decision) -> Any:
+def decision_rubric(decision: Decision) -> Any:
     if decision.rubric_version_id is None:
         return None
     from rubrics.models import RubricVersion
@@ -292,7 +169,7 @@ def score(check: SpotCheck, person: Any, assessment: scoring.Assessment, ld_outc
     if ld_outcome not in ("approved", "changes_requested"):
         raise SpotCheckError("Choose the outcome you would have given.")
     decision = check.decision
-    version = _rubric_version(decision)
+    version = decision_rubric(decision)
     rows = []
     if version is not None:
         missing = [m for m in scoring.missing_pieces(version, assessment, 0)

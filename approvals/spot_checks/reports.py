@@ -11,8 +11,7 @@ from typing import Any
 from flask import Response, abort, current_app, render_template, request
 
 from approvals.spot_checks import calibration as cal
-from approvals.spot_checks import operations as ops
-from approvals.spot_checks import stats
+from approvals.spot_checks import sampler, stats
 from clearance.access import rule
 from clearance.extensions import db
 from people.models import Person
@@ -89,7 +88,7 @@ def approver(person_id: int) -> Any:
         "spot_checks/approver.html", person=person, row=row, months=months,
         month_choices=MONTH_CHOICES, period=period, trend=trend, chart=bar_chart(trend),
         criteria=cal.by_criterion(period, approver_id=person.id), band=stats.kappa_band,
-        policy=ops.sampling_policy())
+        policy=sampler.sampling_policy())
 
 
 def _cell(value: Any) -> Any:

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from approvals.models import Decision
 from approvals.spot_checks import operations as ops
-from approvals.spot_checks import queries
+from approvals.spot_checks import queries, sampler
 from approvals.spot_checks.forms import PickForm, RateForm, ScoreForm, VerdictForm
 from approvals.spot_checks.models import REASONS, SpotCheck
 from clearance.access import can, require, rule
@@ -84,7 +84,7 @@ def render_review(check: SpotCheck, *, score_form: ScoreForm | None = None,
                   status: int = 200) -> Any:
     decision = check.decision
     version = decision.step.version
-    rubric_version = ops._rubric_version(decision)
+    rubric_version = ops.decision_rubric(decision)
     revealed = check.status in ("scored", "done")
     context: dict[str, Any] = {
         "check": check, "decision": decision, "submission": check.submission,
@@ -141,7 +141,7 @@ def release(check_id: int) -> Any:
 def score(check_id: int) -> Any:
     check = _check_or_404(check_id)
     require("spot_checks.work", check)
-    rubric_version = ops._rubric_version(check.decision)
+    rubric_version = ops.decision_rubric(check.decision)
     form = ScoreForm()
     assessment = (scoring.Assessment.from_form(rubric_version, request.form)
                   if rubric_version is not None
@@ -221,7 +221,7 @@ def rates() -> Any:
         .outerjoin(ProgrammeSamplingRate, ProgrammeSamplingRate.programme_id == Programme.id)
         .where(Programme.status != "draft").order_by(Programme.title)).all()
     return render_template("spot_checks/rates.html", programmes=programmes, form=RateForm(),
-                           base=ops.sampling_policy().base_rate)
+                           base=sampler.sampling_policy().base_rate)
 
 
 @rule("spot_checks.manage")

@@ -29,7 +29,7 @@ def open_checks(live_server: Any) -> list[dict[str, Any]]:
         helen = db.session.scalar(select(Person).where(Person.email == LD))
         for check in db.session.scalars(select(SpotCheck).where(SpotCheck.status == "open")
                                         .order_by(SpotCheck.id)):
-            version = ops._rubric_version(check.decision)
+            version = ops.decision_rubric(check.decision)
             if version is None or helen.id in (check.approver_id, check.learner_id):
                 continue
             found.append({

@@ -29,7 +29,7 @@ def _someone_else(decision: Any) -> Any:
 
 def ld_assessment(check: SpotCheck, positions: int | list[int] = 1,
                   feedback: str = "") -> scoring.Assessment:
-    version = ops._rubric_version(check.decision)
+    version = ops.decision_rubric(check.decision)
     answers = {}
     for i, criterion in enumerate(version.criteria):
         position = positions[i] if isinstance(positions, list) else positions

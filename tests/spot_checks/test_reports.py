@@ -10,6 +10,7 @@ import pytest
 
 from approvals.spot_checks import calibration as cal
 from approvals.spot_checks import operations as ops
+from approvals.spot_checks import sampler
 from approvals.spot_checks.handlers import _agenda_feedback
 from tests.conftest import csrf_token, login
 from tests.spot_checks.factories import decided
@@ -75,7 +76,7 @@ def test_csv_cells_that_look_like_formulas_are_quoted(client, org, make_person, 
 
 
 def test_coverage_marks_gaps_against_the_target(client, org, db_session, monkeypatch):
-    monkeypatch.setattr(ops, "approver_record", lambda _id, _w: (9, (True,) * 20))
+    monkeypatch.setattr(sampler, "approver_record", lambda _id, _w: (9, (True,) * 20))
     _calibrated(org)  # Ward 1: two decisions, both checked
     for i in range(3):  # Ward 2: decisions not checked
         decided(org.other_learner, title=f"Audit {i}")
@@ -135,7 +136,7 @@ def test_the_agenda_section_is_registered_with_one_to_ones():
 def test_low_agreement_raises_the_rate_for_the_next_decision(org, db_session):
     for i in range(2):
         sampled_check(org, "done", verdict="concern", title=f"Task {i}")
-    agreed, recent = ops.approver_record(org.line.id, 20)
+    agreed, recent = sampler.approver_record(org.line.id, 20)
     assert agreed == 0 and recent == (False, False)
     decision = decided(org.learner, title="Next one")
     from approvals.spot_checks.queries import sampling_of

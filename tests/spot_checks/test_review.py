@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from approvals.models import ApprovalStep, Decision
 from approvals.spot_checks import operations as ops
+from approvals.spot_checks import sampler
 from approvals.spot_checks.models import SpotCheck
 from clearance.audit import AuditEvent
 from clearance.mail import OutboxMessage
@@ -223,7 +224,7 @@ def test_ld_picks_a_decision_by_hand_and_sets_a_programme_rate(client, org, db_s
     from approvals.spot_checks.models import ProgrammeSamplingRate
     from tests.spot_checks.factories import decided
 
-    monkeypatch.setattr(ops, "approver_record", lambda _id, _w: (9, (True,) * 20))
+    monkeypatch.setattr(sampler, "approver_record", lambda _id, _w: (9, (True,) * 20))
     decision = next(d for d in (decided(org.learner, title=f"Task {i}") for i in range(12))
                     if db_session.scalar(select(SpotCheck).where(
                         SpotCheck.decision_id == d.id)) is None)

@@ -7,8 +7,7 @@ import dataclasses
 import pytest
 from sqlalchemy import func, select
 
-from approvals.spot_checks import operations as ops
-from approvals.spot_checks import sampling
+from approvals.spot_checks import sampler, sampling
 from approvals.spot_checks.models import SpotCheck, SpotCheckSampling
 from clearance.audit import AuditEvent
 from tests.spot_checks.factories import decide, decided
@@ -53,7 +52,7 @@ def test_approving_below_the_pass_level_with_a_justification_is_sampled(org, db_
 
 
 def test_an_experienced_approver_is_sampled_only_by_the_draw(org, db_session, monkeypatch):
-    monkeypatch.setattr(ops, "approver_record", lambda _id, _w: (9, (True,) * 20))
+    monkeypatch.setattr(sampler, "approver_record", lambda _id, _w: (9, (True,) * 20))
     decision = decided(org.learner)
     row = _sampling(db_session, decision)
     expected = row.draw < 0.10
@@ -65,9 +64,9 @@ def test_an_experienced_approver_is_sampled_only_by_the_draw(org, db_session, mo
 def test_a_stored_sampling_replays_to_the_same_result(org, db_session):
     decision = decided(org.learner, feedback="Short but fine, thank you for the work you did.")
     row = _sampling(db_session, decision)
-    again = ops.replay(row)
+    again = sampler.replay(row)
     assert again.codes == row.reasons and again.draw == row.draw
-    assert row.seed_ref == sampling.seed_ref(ops.sampling_seed())
+    assert row.seed_ref == sampling.seed_ref(sampler.sampling_seed())
     facts = sampling.DecisionFacts.from_dict(row.facts)
     assert dataclasses.asdict(facts)["decision_id"] == decision.id
 
@@ -76,7 +75,7 @@ def test_a_programme_rate_is_used_and_recorded(org, db_session, monkeypatch):
     from approvals.spot_checks.models import ProgrammeSamplingRate
     from tests.approvals.factories import submitted
 
-    monkeypatch.setattr(ops, "approver_record", lambda _id, _w: (9, (True,) * 20))
+    monkeypatch.setattr(sampler, "approver_record", lambda _id, _w: (9, (True,) * 20))
     step = submitted(org.learner)
     db_session.add(ProgrammeSamplingRate(programme_id=step.submission.checkpoint.programme_id,
                                          rate=1))
