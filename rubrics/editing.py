@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from clearance import audit
 from clearance.extensions import db
 from rubrics.content import (
@@ -20,25 +22,33 @@ from rubrics.content import (
     check_weight,
 )
 from rubrics.errors import RubricError, RubricImmutableError
-from rubrics.models import Criterion, Level, RubricVersion
+from rubrics.models import Criterion, Level, Rubric, RubricVersion
 
 DIRECTIONS = ("up", "down")
 
 
 def ensure_editable(version: RubricVersion) -> None:
-    """Refuse any change to a version that is pinned, published, or whose rubric is archived."""
-    if version.pinned_at is not None:
+    """Refuse any change to a version that is pinned, published, or whose rubric is archived.
+
+    The version's state is read afresh from the database and its row locked (PostgreSQL:
+    ``FOR UPDATE``; SQLite serialises writers anyway), so an edit can never slip into a
+    version that another request has just published or pinned.
+    """
+    status, pinned_at = db.session.execute(
+        select(RubricVersion.status, RubricVersion.pinned_at)
+        .where(RubricVersion.id == version.id).with_for_update()
+    ).one()
+    rubric_status = db.session.scalar(select(Rubric.status).where(Rubric.id == version.rubric_id))
+    if pinned_at is not None:
         raise RubricImmutableError(
             f"Version {version.number} of “{version.rubric.title}” is in use by a checkpoint, "
             "so it can never change. Start a new draft to make changes.")
-    if version.status != "draft":
+    if status != "draft":
         raise RubricImmutableError(
             f"Version {version.number} of “{version.rubric.title}” is published, so it cannot "
             "change. Start a new draft to make changes.")
-    if version.rubric.status == "archived":
+    if rubric_status == "archived":
         raise RubricError(f"“{version.rubric.title}” is archived: restore it before editing.")
-
-
 
 
 def _check(message: str | None, field: str) -> None:

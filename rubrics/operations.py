@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from clearance import audit
 from clearance.database import utcnow
@@ -265,15 +265,26 @@ def restore(rubric: Rubric) -> Rubric:
 
 def pin_version(version: RubricVersion) -> RubricVersion:
     """Mark a published version as in use (checkpoint authoring and decisions call this):
-    from now on it can never change. Pinning twice is harmless."""
+    from now on it can never change. Pinning twice is harmless; of two concurrent first pins
+    exactly one sets ``pinned_at`` and records the event (a conditional UPDATE)."""
     if version.status != "published":
         raise RubricError(f"Version {version.number} of “{version.rubric.title}” is a draft: "
                           "only a published version can be used by a checkpoint.")
     if version.pinned_at is not None:
         return version
-    version.pinned_at = utcnow()
-    db.session.flush()
-    audit.record("rubric_version.pinned", obj=version, after=_summary(version))
+    result = db.session.execute(
+        update(RubricVersion)
+        .where(RubricVersion.id == version.id, RubricVersion.pinned_at.is_(None),
+               RubricVersion.status == "published")
+        .values(pinned_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(version, ["pinned_at", "status"])
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        audit.record("rubric_version.pinned", obj=version, after=_summary(version))
+    elif version.status != "published":
+        raise RubricError(f"Version {version.number} of “{version.rubric.title}” is a draft: "
+                          "only a published version can be used by a checkpoint.")
     return version
 
 

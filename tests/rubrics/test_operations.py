@@ -230,3 +230,25 @@ def test_comment_bank_follows_the_criterion_across_versions(db_session, org):
     assert same.key == criterion.key
     ops.delete_snippet(snippet)
     assert db_session.scalar(select(func.count()).select_from(CommentSnippet)) == 0
+
+
+def test_edits_check_the_database_not_a_stale_copy(db_session, org):
+    """Another request published (or pinned) the version after this one loaded it: the edit
+    is refused all the same (ensure_editable reads and locks the row)."""
+    from sqlalchemy import update
+
+    version = make_rubric(org.ld, publish=False)
+    db_session.execute(update(RubricVersion).where(RubricVersion.id == version.id)
+                       .values(status="published")
+                       .execution_options(synchronize_session=False))
+    assert version.status == "draft"  # the stale copy
+    with pytest.raises(ops.RubricImmutableError, match="is published"):
+        ops.add_criterion(version, title="Sneaky")
+    other = make_rubric(org.ld, title="Other")
+    db_session.execute(update(RubricVersion).where(RubricVersion.id == other.id)
+                       .values(pinned_at=func.now())
+                       .execution_options(synchronize_session=False))
+    before = _audit_count(db_session)
+    ops.pin_version(other)  # already pinned elsewhere: no second pin, no second event
+    assert _audit_count(db_session) == before
+    assert other.pinned_at is not None
