@@ -212,9 +212,18 @@ def test_cli_names_a_rehashed_forgery_by_its_successor(app, org, db_session):
     assert f"BROKEN at event id {next_id}:" in result.output
 
 
-def test_verify_on_an_empty_chain_is_ok(app, db_session):
-    if db_session.scalar(select(func.count()).select_from(AuditEvent)):
-        pytest.skip("the shared database already holds committed events")
-    result = _cli(app)
-    assert result.exit_code == 0
-    assert "0 events verified" in result.output
+def test_verify_on_an_empty_chain_is_ok(db_url, tmp_path):
+    from flask_migrate import upgrade
+
+    from tests.fresh_db import dispose, fresh_database
+
+    with fresh_database(db_url, tmp_path, "emptychain") as fresh:
+        empty = fresh.app(tmp_path)
+        try:
+            with empty.app_context():
+                upgrade()
+            result = _cli(empty)
+            assert result.exit_code == 0, result.output
+            assert "audit chain OK: 0 events verified" in result.output
+        finally:
+            dispose(empty)
