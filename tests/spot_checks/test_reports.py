@@ -113,6 +113,7 @@ def test_a_manager_sees_only_their_own_verdicts(client, org, db_session):
 
 def test_concern_feedback_is_on_the_managers_one_to_one_agenda_until_acknowledged(org,
                                                                                     db_session):
+    pytest.importorskip("approvals.one_to_ones.agenda")  # the one-to-ones' agenda sections
     check = sampled_check(org, "done", verdict="concern")
     context = SimpleNamespace(manager=org.line, report=org.learner, viewer=org.line)
     section = _agenda_feedback(context)
