@@ -32,6 +32,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "checkpoints.blueprint:bp",
     "portfolios.blueprint:bp",
     "approvals.blueprint:bp",
+    "approvals.one_to_ones.blueprint:bp",
     "approvals.spot_checks.blueprint:bp",
     "portfolios.records.blueprint:bp",
 )
@@ -62,6 +63,9 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "approvals.handlers",
     "approvals.tasks",
     "approvals.one_to_ones.models",
+    "approvals.one_to_ones.policy",
+    "approvals.one_to_ones.handlers",
+    "approvals.one_to_ones.tasks",
     "approvals.spot_checks.models",
     "approvals.spot_checks.policy",
     "approvals.spot_checks.handlers",

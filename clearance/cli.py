@@ -26,6 +26,7 @@ DEMO_SEEDERS: list[tuple[int, str]] = [
     (20, "rubrics.demo:seed_rubrics"),
     (30, "checkpoints.demo:seed_programmes"),
     (40, "portfolios.demo:seed_submissions"),
+    (45, "approvals.one_to_ones.demo:seed_one_to_ones"),
     (50, "approvals.spot_checks.demo:seed_spot_checks"),
 ]
 
