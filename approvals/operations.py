@@ -7,9 +7,9 @@ Flush, never commit; one audit event per change. Who decides is always asked of
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -29,7 +29,6 @@ from people.models import Person
 from portfolios import operations as portfolio_ops
 from portfolios.models import Submission, SubmissionVersion
 from rubrics import scoring
-
 
 # Other parts of approvals (spot-check sampling, one-to-ones) act on every decision in the
 # same transaction: ``fn(decision, step)`` runs right after the decision is recorded.
