@@ -20,6 +20,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,28 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float,
             db.session.remove()
             return f"{agenda}?review={step.id}"
 
+    def slowest(path: str) -> str:
+        """The page's slowest SQL statement (warm), to say where its time goes."""
+        client.get(path)
+        spent: list[tuple[float, str]] = []
+
+        def before(_c: Any, _cur: Any, _st: Any, _p: Any, ctx: Any, _m: Any) -> None:
+            ctx._bench_t0 = time.perf_counter()
+
+        def after(_c: Any, _cur: Any, st: str, _p: Any, ctx: Any, _m: Any) -> None:
+            spent.append((time.perf_counter() - ctx._bench_t0, " ".join(st.split())[:70]))
+
+        event.listen(engine, "before_cursor_execute", before)
+        event.listen(engine, "after_cursor_execute", after)
+        try:
+            client.get(path)
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+            event.remove(engine, "after_cursor_execute", after)
+        total = sum(t for t, _ in spent)
+        worst = max(spent)
+        return f"SQL {total * 1000:.1f} ms in all; slowest {worst[0] * 1000:.1f} ms: {worst[1]}"
+
     pages: dict[str, Callable[[], str]] = {
         "week": lambda: "/one-to-ones", "agenda": lambda: agenda, "review": review_path}
     for name, path in pages.items():
@@ -193,6 +216,7 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float,
         db.session.remove()
     for name, path in pages.items():
         figures[f"statements_{name}_many"] = per_page(path())
+        figures[f"sql_{name}"] = slowest(path())
 
     bare = Flask("bare")
     bare_engine = create_engine(url)
@@ -257,6 +281,7 @@ def report(results: list[dict[str, Any]], load: float) -> None:
             print(f"  {label}    : {r[key + '_rps']:8.0f} requests/s "
                   f"({r[key + '_rps'] / r['bare_rps']:.0%} of bare); SQL statements {few} with "
                   f"few items, {many} with many ({'constant' if few == many else 'GROWS'})")
+            print(f"      {r['sql_' + key]}")
 
 
 def main(argv: list[str] | None = None) -> None:

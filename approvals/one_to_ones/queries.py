@@ -22,7 +22,7 @@ from approvals.one_to_ones.models import (
     Series,
     TalkingPoint,
 )
-from clearance.database import utcnow
+from clearance.database import as_utc, utcnow
 from clearance.extensions import db
 from people.models import Person
 from portfolios.models import Submission
@@ -264,7 +264,7 @@ def week(manager_id: int, monday: dt.date) -> Week:
         # Decisions wait on the next meeting that has not happened yet, not on held ones.
         entry.pending = pending.get(entry.series.report_id, 0) \
             if entry.meeting.status == "upcoming" else 0
-    out.entries.sort(key=lambda e: (e.meeting.starts_at, e.series.report.name))
+    out.entries.sort(key=lambda e: (as_utc(e.meeting.starts_at), e.series.report.name))
     return out
 
 
@@ -292,5 +292,5 @@ def upcoming_for(person_id: int, *, today: dt.date | None = None, limit: int = 1
             if meeting.status == "upcoming":
                 out.append(Upcoming(series, meeting))
                 break
-    out.sort(key=lambda u: u.meeting.starts_at)
+    out.sort(key=lambda u: as_utc(u.meeting.starts_at))
     return out[:limit]

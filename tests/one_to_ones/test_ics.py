@@ -137,3 +137,15 @@ def test_the_feed_never_carries_notes(client, org, db_session):
     body = client.get(f"/calendar-feeds/{token}/one-to-ones.ics").get_data(as_text=True)
     assert "PRIVATE-MARKER" not in body and "SHARED-MARKER" not in body
     assert re.search(r"UID:" + re.escape(series.uid), body)
+
+
+def test_a_deactivated_persons_feed_is_gone(client, org, db_session):
+    from people import operations as people_ops
+
+    make_series(org.line, org.learner)
+    token = ops.new_feed_token(org.learner)
+    db_session.commit()
+    assert client.get(f"/calendar-feeds/{token}/one-to-ones.ics").status_code == 200
+    people_ops.deactivate(org.learner)
+    db_session.commit()
+    assert client.get(f"/calendar-feeds/{token}/one-to-ones.ics").status_code == 404
