@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -31,10 +32,11 @@ from portfolios.models import Submission
 ENDED_VISIBLE_DAYS = 90
 
 
-def _lean_people(*paths: Any) -> list[Any]:
+@cache
+def _lean_people(*paths: Any) -> tuple[Any, ...]:
     """Loader options: people reached through ``paths`` leave their roles unloaded (one query
-    fewer per list; only the signed-in person's roles are ever asked for)."""
-    return [defaultload(*path).lazyload(Person.role_rows) for path in paths]
+    fewer per list; only the signed-in person's roles are ever asked for). Built once."""
+    return tuple(defaultload(*path).lazyload(Person.role_rows) for path in paths)
 
 
 SERIES_PEOPLE = ((Series.manager,), (Series.report,))
