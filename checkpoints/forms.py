@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -73,11 +76,23 @@ class CheckpointForm(FlaskForm):
                       default="summative", validators=[InputRequired()])
     approval_levels = RadioField("Approval levels", choices=choices(APPROVAL_LABELS.items()),
                                  default="1", validators=[InputRequired()])
+    application_check_days = IntegerField(
+        "Application check, in days after approval", validators=[
+            Optional(), NumberRange(min=0, max=3650)],
+        description="Summative only: this many days after the final approval the line manager "
+                    "is asked whether the learner applies it on the job. Leave empty for the "
+                    "organisation's default ({default} days); 0 for no check.")
     rubric_version_id = SelectField("Rubric", choices=[], validators=[Optional()],
                                     description="Summative checkpoints are assessed against "
                                                 "a published rubric version, which is then "
                                                 "fixed for this checkpoint.")
     submit = SubmitField("Save checkpoint")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        days = current_app.config.get("APPLICATION_CHECK_DAYS", 60)
+        field = self.application_check_days
+        field.description = field.description.replace("{default}", str(days))
 
 
 class CatalogueFilterForm(FlaskForm):

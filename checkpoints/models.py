@@ -80,6 +80,9 @@ class Checkpoint(db.Model):
     rubric_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("rubric_version.id"), index=True
     )
+    #: summative: days after the final approval that the line manager is asked whether the
+    #: learner applies it on the job (None: the APPLICATION_CHECK_DAYS setting; 0: never)
+    application_check_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     programme: Mapped[Programme] = relationship(back_populates="checkpoints")

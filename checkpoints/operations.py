@@ -160,6 +160,7 @@ class CheckpointFields:
     kind: str = "summative"
     approval_levels: int = 1
     rubric_version_id: int | None = None
+    application_check_days: int | None = None
 
 
 def _validate_checkpoint(fields: CheckpointFields,
@@ -190,6 +191,11 @@ def _validate_checkpoint(fields: CheckpointFields,
                                0 <= offset <= MAX_DUE_OFFSET_DAYS):
         raise CheckpointsError(f"The due date must be 0 to {MAX_DUE_OFFSET_DAYS} days after "
                                "enrolment.", "due_offset_days")
+    check_days = fields.application_check_days
+    if check_days is not None and (not isinstance(check_days, int) or not
+                                   0 <= check_days <= MAX_DUE_OFFSET_DAYS):
+        raise CheckpointsError(f"The application check must be 0 to {MAX_DUE_OFFSET_DAYS} days "
+                               "after approval (0: no check).", "application_check_days")
     version = None
     if fields.rubric_version_id is not None:
         version = db.session.get(RubricVersion, fields.rubric_version_id)
@@ -205,7 +211,8 @@ def _validate_checkpoint(fields: CheckpointFields,
               "min_evidence": fields.min_evidence, "allowed_evidence": ",".join(kinds),
               "due_offset_days": offset, "kind": fields.kind,
               "approval_levels": fields.approval_levels,
-              "rubric_version_id": version.id if version else None}
+              "rubric_version_id": version.id if version else None,
+              "application_check_days": check_days}
     return values, version
 
 
@@ -223,7 +230,8 @@ def checkpoint_snapshot(checkpoint: Checkpoint) -> dict[str, Any]:
             "allowed_evidence": checkpoint.allowed_evidence,
             "due_offset_days": checkpoint.due_offset_days, "kind": checkpoint.kind,
             "approval_levels": checkpoint.approval_levels,
-            "rubric_version_id": checkpoint.rubric_version_id}
+            "rubric_version_id": checkpoint.rubric_version_id,
+            "application_check_days": checkpoint.application_check_days}
 
 
 def _editable(programme: Programme) -> None:

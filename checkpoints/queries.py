@@ -81,9 +81,19 @@ def catalogue_themes(viewer: Any) -> list[str]:
     return list(db.session.scalars(stmt.order_by(Programme.theme)))
 
 
+#: other domains may curate the soft push: ``fn(person, limit) -> programmes`` (an empty list
+#: leaves the choice to :func:`suggestions`); engagement.suggestions registers L&D's monthly picks
+SUGGESTION_SOURCES: list[Callable[[Any, int], list[Programme]]] = []
+
+
 def suggestions(person: Any, *, limit: int = 3) -> list[Programme]:
     """Newest released open electives for the person's audience that they have not joined:
-    the catalogue's "soft push" on the home page (managers see the managers' series first)."""
+    the catalogue's "soft push" on the home page (managers see the managers' series first).
+    A registered source (L&D's curated suggestions) answers first when it has any."""
+    for source in SUGGESTION_SOURCES:
+        curated = source(person, limit)
+        if curated:
+            return curated
     audiences = ["everyone", "managers"] if person.is_manager else ["everyone"]
     joined = exists().where(Enrolment.programme_id == Programme.id,
                             Enrolment.person_id == person.id,

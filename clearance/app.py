@@ -35,6 +35,12 @@ BLUEPRINTS: tuple[str, ...] = (
     "approvals.one_to_ones.blueprint:bp",
     "approvals.spot_checks.blueprint:bp",
     "portfolios.records.blueprint:bp",
+    "engagement.suggestions.blueprint:bp",
+    "engagement.nudges.blueprint:bp",
+    "engagement.insights.blueprint:bp",
+    "engagement.application.blueprint:bp",
+    "engagement.pulse.blueprint:bp",
+    "engagement.results.blueprint:bp",
 )
 CLI_GROUPS: tuple[str, ...] = (
     "clearance.cli:audit_cli",
@@ -44,6 +50,8 @@ CLI_GROUPS: tuple[str, ...] = (
     "approvals.cli:approvals_cli",
     "approvals.spot_checks.cli:spot_checks_cli",
     "portfolios.records.cli:records_cli",
+    "engagement.application.cli:application_checks_cli",
+    "engagement.nudges.cli:nudges_cli",
 )
 # Modules whose import registers models and policies.
 DOMAIN_MODULES: tuple[str, ...] = (
@@ -72,6 +80,28 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "portfolios.records.models",
     "portfolios.records.policy",
     "portfolios.records.tasks",
+    "engagement.models",
+    "engagement.events",
+    "engagement.suggestions.models",
+    "engagement.suggestions.policy",
+    "engagement.suggestions.hooks",
+    "engagement.insights.models",
+    "engagement.insights.policy",
+    "engagement.insights.demo",
+    "engagement.nudges.models",
+    "engagement.nudges.policy",
+    "engagement.nudges.handlers",
+    "engagement.nudges.tasks",
+    "engagement.nudges.demo",
+    "engagement.application.models",
+    "engagement.application.policy",
+    "engagement.application.handlers",
+    "engagement.application.tasks",
+    "engagement.pulse.models",
+    "engagement.pulse.policy",
+    "engagement.pulse.handlers",
+    "engagement.results.models",
+    "engagement.results.policy",
 )
 
 MIN_SECRET_LENGTH = 32

@@ -28,6 +28,7 @@ DEMO_SEEDERS: list[tuple[int, str]] = [
     (40, "portfolios.demo:seed_submissions"),
     (45, "approvals.one_to_ones.demo:seed_one_to_ones"),
     (50, "approvals.spot_checks.demo:seed_spot_checks"),
+    (58, "engagement.demo:seed_year_of_activity"),
 ]
 
 

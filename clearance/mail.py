@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clearance.database import after_commit, utcnow
@@ -38,11 +38,18 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    #: extra message headers, e.g. List-Unsubscribe (RFC 8058) on nudges
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
-def queue_mail(to: str, subject: str, template: str, **context: Any) -> OutboxMessage:
+def queue_mail(to: str, subject: str, template: str, *,
+               mail_headers: dict[str, str] | None = None, **context: Any) -> OutboxMessage:
     """Render ``templates/<template>.txt`` (and ``.html`` if present) into an outbox row and
-    send it once the current transaction commits."""
+    send it once the current transaction commits. ``mail_headers`` are added to the message
+    as they are (names and values on one line each)."""
+    for name, value in (mail_headers or {}).items():
+        if any(ch in f"{name}{value}" for ch in "\r\n") or ":" in name:
+            raise ValueError(f"refusing a mail header with a line break: {name!r}")
     text_body = render_template(f"{template}.txt", **context)
     try:
         html_body: str | None = render_template(f"{template}.html", **context)
@@ -50,7 +57,7 @@ def queue_mail(to: str, subject: str, template: str, **context: Any) -> OutboxMe
         html_body = None
     msg = OutboxMessage(
         created_at=utcnow(), to_address=to, subject=subject, body_text=text_body,
-        body_html=html_body, status="queued", attempts=0,
+        body_html=html_body, status="queued", attempts=0, headers=mail_headers or None,
     )
     db.session.add(msg)
     db.session.flush()
@@ -90,6 +97,8 @@ def send_mail(message_id: int) -> None:
     email["From"] = current_app.config["MAIL_FROM"]
     email["To"] = msg.to_address
     email["Subject"] = msg.subject
+    for name, value in (msg.headers or {}).items():
+        email[name] = value
     email.set_content(msg.body_text)
     if msg.body_html:
         email.add_alternative(msg.body_html, subtype="html")

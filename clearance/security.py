@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -15,6 +15,17 @@ CSP = (
 )
 
 _SCHEME_LIKE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_FRAME_ANCESTORS = "_frame_ancestors"
+
+
+def allow_framing(sources: str) -> None:
+    """Let this one response be framed by ``sources`` (a CSP source list such as
+    ``'self' https://intranet.example``): its CSP says ``frame-ancestors <sources>`` instead of
+    ``'none'`` and it carries no ``X-Frame-Options``; the rest of the CSP is unchanged. Callers
+    pass only validated origins; anything that could end the directive is refused."""
+    if not sources.strip() or any(ch in sources for ch in ";,\r\n"):
+        raise ValueError(f"not a CSP source list: {sources!r}")
+    setattr(g, _FRAME_ANCESTORS, sources)
 
 
 def is_safe_local_path(target: str | None) -> bool:
@@ -47,9 +58,14 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Any) -> Any:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
+        ancestors = g.get(_FRAME_ANCESTORS)
+        if ancestors:
+            headers.setdefault("Content-Security-Policy", CSP.replace(
+                "frame-ancestors 'none'", f"frame-ancestors {ancestors}"))
+        else:
+            headers.setdefault("Content-Security-Policy", CSP)
+            headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault(

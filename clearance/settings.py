@@ -52,6 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
             "smtp://user:pass@host:port (smtps:// TLS, smtp+starttls://); "
             "empty: mail is kept in the outbox only"),
     Setting("MAIL_FROM", "Clearance <clearance@localhost>", str, "From address of e-mails"),
+    Setting("ORGANISATION_NAME", "", str,
+            "The organisation's name, on certificates (empty: the certificate names Clearance)"),
     Setting("BASE_URL", "http://127.0.0.1:5000", str,
             "Public address, used in e-mailed links"),
     Setting("MAX_UPLOAD_MB", 25, int, "Largest request body (uploads), in megabytes"),
@@ -99,6 +101,31 @@ SETTINGS: tuple[Setting, ...] = (
             "Days a bulk export ZIP of development records stays available for download"),
     Setting("RECORDS_VERIFY_RATE_LIMIT", "30 per minute", str,
             "Record verification attempts per client address"),
+    Setting("MANAGER_ENGAGEMENT_TARGET", 22.5, float,
+            "Target share (percent) of managers with elective learning activity in a year"),
+    Setting("WIDGET_FRAME_ANCESTORS", "'self'", str,
+            "Origins allowed to frame the suggested-learning widget (space-separated, e.g. "
+            "https://intranet.example); 'self' is always allowed"),
+    Setting("NUDGE_DUE_SOON_DAYS", 3, int,
+            "Days before a checkpoint's due date that the learner is nudged (0: not at all)"),
+    Setting("NUDGE_CHANGES_REQUESTED_DAYS", 7, int,
+            "Days after changes were asked for, without a resubmission, before the learner "
+            "is nudged"),
+    Setting("NUDGE_QUIET_START", "20:00", str,
+            "Start of the organisation's quiet hours (HH:MM local): no nudges are sent then"),
+    Setting("NUDGE_QUIET_END", "08:00", str,
+            "End of the organisation's quiet hours (HH:MM local; equal to the start: none)"),
+    Setting("NUDGE_DIGEST_DEFAULT_WEEKDAY", "Monday", str,
+            "Day of the approver digest for approvers without one-to-one series"),
+    Setting("NUDGE_TIMEZONE", "Europe/London", str,
+            "Time zone of due dates, quiet hours and digest days for nudges"),
+    Setting("NUDGE_MAX_PER_RUN", 5000, int,
+            "Most nudges of one kind sent in one run; the rest go in the next hourly run"),
+    Setting("APPLICATION_CHECK_DAYS", 60, int,
+            "Days after a summative checkpoint's final approval that the line manager is asked "
+            "whether the learner applies it on the job (a checkpoint may set its own; 0: none)"),
+    Setting("PULSE_MIN_RESPONSES", 5, int,
+            "Fewest learner pulse responses a group needs before L&D sees its aggregate"),
 )
 
 

@@ -19,7 +19,7 @@ from clearance import audit
 from clearance.audit import PendingEvent
 from clearance.database import utcnow
 from clearance.extensions import db
-from people import signals
+from people import operations, signals
 from people.importer import ImportPlan, ImportRefused, gc_paused
 from people.models import Person, PersonRole
 
@@ -28,15 +28,14 @@ PER_PERSON_LIMIT = 2000  # above this, audit events name BATCH people each
 BATCH = 1000
 ANALYZE_AFTER = 1000  # rows written
 Progress = Callable[[int, int, str], None]
-_PG_IMPORT_LOCK = 0x0C1EA2B2  # serialises org imports on PostgreSQL
 _COLUMNS = ("name", "email", "email_key", "job_title", "unit", "manager_id", "path", "depth",
             "active", "session_version")
 
 
 def lock_org_chart() -> None:
-    """One import at a time (SQLite serialises writers already with BEGIN IMMEDIATE)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_IMPORT_LOCK})
+    """One org-chart writer at a time: an import waits for (and blocks) every other change to
+    the chart, through the same lock as :mod:`people.operations`."""
+    operations.lock_org_chart()
 
 
 def _allocate_ids(count: int) -> list[int]:

@@ -15,8 +15,8 @@ from people.hierarchy import path_range
 from people.models import Person, email_key
 
 EDITABLE = ("employee_id", "name", "email", "job_title", "unit")
-#: PostgreSQL advisory lock that serialises org-chart writers; people.import_operations
-#: takes the same key for imports.
+#: PostgreSQL advisory lock that serialises org-chart writers (edits, moves, deactivation and
+#: imports, through lock_org_chart below).
 ORG_CHART_LOCK = 0x0C1EA2B2
 
 

@@ -23,6 +23,7 @@ bp.add_url_rule("/portfolio/checkpoints/<int:checkpoint_id>/submit", view_func=v
 bp.add_url_rule("/portfolio/evidence/<int:evidence_id>/remove", view_func=views.remove_evidence,
                 methods=["POST"])
 bp.add_url_rule("/portfolio/evidence/<int:evidence_id>/download", view_func=views.download)
+bp.add_url_rule("/portfolio/evidence/<int:evidence_id>/preview", view_func=views.preview)
 bp.add_url_rule("/portfolio/submissions/<int:submission_id>", view_func=views.submission)
 bp.add_url_rule("/portfolio/submissions/<int:submission_id>/changes", view_func=views.diff)
 bp.add_url_rule("/portfolio/submissions/<int:submission_id>/withdraw", view_func=views.withdraw,

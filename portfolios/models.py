@@ -72,6 +72,9 @@ version_evidence = Table(
 )
 
 
+#: evidence files shown inline as images (their content was checked at upload; no SVG)
+PREVIEW_TYPES = frozenset({"image/png", "image/jpeg"})
+
 class Submission(db.Model):
     __tablename__ = "submission"
     __table_args__ = (UniqueConstraint("person_id", "checkpoint_id"),)
@@ -168,6 +171,11 @@ class Evidence(db.Model):
     detached_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     submission: Mapped[Submission] = relationship(back_populates="evidence")
+
+    @property
+    def previewable(self) -> bool:
+        """A photo or image the browser can show in the page (type checked at upload)."""
+        return self.kind == "file" and self.content_type in PREVIEW_TYPES
 
     @property
     def kind_label(self) -> str:

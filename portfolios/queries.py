@@ -50,6 +50,14 @@ class CheckpointLine:
     def overdue(self) -> bool:
         return bool(self.due and self.due < cq.today() and self.state != "approved")
 
+    @property
+    def done(self) -> bool:
+        """As programme completion counts it: a summative checkpoint once approved, a formative
+        one (feedback only, nothing approves it) once sent in."""
+        if self.checkpoint.kind == "formative":
+            return self.state in ("submitted", "approved")
+        return self.state == "approved"
+
 
 @dataclass
 class ProgrammeProgress:
@@ -66,8 +74,16 @@ class ProgrammeProgress:
         return sum(1 for line in self.lines if line.state == "approved")
 
     @property
+    def done(self) -> int:
+        return sum(1 for line in self.lines if line.done)
+
+    @property
+    def completed(self) -> bool:
+        return self.enrolment.status == "completed"
+
+    @property
     def percent(self) -> int:
-        return round(100 * self.approved / self.total) if self.total else 0
+        return round(100 * self.done / self.total) if self.total else 0
 
 
 @dataclass

@@ -181,6 +181,7 @@ def _decide(submission: Submission, action: str, outcome: str, *,
                         "version": submission.version_count},
                  reason=reason,
                  **({"actor_id": actor.id} if actor is not None else {}))
+    handoff.decided(submission, action)
     return version
 
 
@@ -195,8 +196,10 @@ def request_changes(submission: Submission, *, by: Any | None = None,
 def approve(submission: Submission, *, by: Any | None = None, reason: str | None = None,
             expected_version: int | None = None) -> SubmissionVersion | None:
     """Mark the pending version approved (approvals records the decision itself)."""
-    return _decide(submission, "approve", "approved", expected_version=expected_version,
-                   reason=reason, actor=by)
+    version = _decide(submission, "approve", "approved", expected_version=expected_version,
+                      reason=reason, actor=by)
+    handoff.approved(submission, version)
+    return version
 
 
 def reopen(submission: Submission, *, by: Any | None = None,

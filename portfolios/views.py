@@ -321,9 +321,8 @@ def diff(submission_id: int) -> Any:
                            numbers=sorted(versions), old=old, new=new, checkpoint=sub.checkpoint)
 
 
-@rule("portfolios.mine")
-def download(evidence_id: int) -> Any:
-    evidence = _evidence_or_404(evidence_id, "portfolios.view_evidence")
+def _file_response(evidence: Evidence, disposition: str) -> Response:
+    """Stream a stored evidence file: never sniffed, never scripted, never cached shared."""
     if evidence.kind != "file" or not evidence.storage_key:
         abort(404)
     store = storage()
@@ -339,14 +338,28 @@ def download(evidence_id: int) -> Any:
 
     response = Response(chunks(), mimetype=evidence.content_type or "application/octet-stream",
                         direct_passthrough=True)
-    response.headers["Content-Disposition"] = content_disposition(
-        evidence.original_name or "evidence")
+    response.headers["Content-Disposition"] = disposition
     if evidence.size_bytes is not None:
         response.headers["Content-Length"] = str(evidence.size_bytes)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@rule("portfolios.mine")
+def download(evidence_id: int) -> Any:
+    evidence = _evidence_or_404(evidence_id, "portfolios.view_evidence")
+    return _file_response(evidence, content_disposition(evidence.original_name or "evidence"))
+
+
+@rule("portfolios.mine")
+def preview(evidence_id: int) -> Any:
+    """A photo or image shown inside the page (``<img>``) to whoever may download it."""
+    evidence = _evidence_or_404(evidence_id, "portfolios.view_evidence")
+    if not evidence.previewable:
+        abort(404)
+    return _file_response(evidence, "inline")
 
 
 def content_disposition(name: str) -> str:

@@ -8,7 +8,7 @@ schema is dropped afterwards. These tests cannot use the rolled-back ``db_sessio
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,3 +62,25 @@ def dispose(app: Flask) -> None:
         db.session.remove()
         db.engine.dispose()
     limiter.reset()
+
+
+@contextmanager
+def seeded_app(suite_url: str, tmp_path: Path, prefix: str,
+               scenario: Callable[[], Any]) -> Iterator[tuple[Flask, Any]]:
+    """A migrated app on a fresh database with ``scenario()``'s rows committed (in one write
+    transaction), for race tests that send real concurrent requests; ``(app, scenario())``."""
+    from flask_migrate import upgrade
+
+    from clearance.database import commit, write_intent
+
+    with fresh_database(suite_url, tmp_path, prefix) as fresh:
+        app = fresh.app(tmp_path, LOGIN_RATE_LIMIT="100000 per minute")
+        try:
+            with app.app_context():
+                upgrade()
+                with write_intent(True):
+                    info = scenario()
+                    commit()
+            yield app, info
+        finally:
+            dispose(app)

@@ -27,6 +27,7 @@ from clearance.database import utcnow
 from clearance.extensions import db
 from people.models import Person, email_key
 from portfolios import operations as portfolio_ops
+from portfolios.models import Submission, SubmissionVersion
 from portfolios.operations import PortfolioError
 from rubrics import scoring
 
@@ -185,6 +186,13 @@ def _spread_history(made: list[tuple[Decision, Style, int]], rng: random.Random)
                            .values(decided_at=when))
         db.session.execute(update(ApprovalStep).where(ApprovalStep.id == decision.step_id)
                            .values(created_at=when - dt.timedelta(hours=waited)))
+        # the work was submitted when it reached the approver (turnaround figures read it)
+        submitted = when - dt.timedelta(hours=waited)
+        db.session.execute(update(SubmissionVersion)
+                           .where(SubmissionVersion.id == decision.version_id)
+                           .values(submitted_at=submitted, outcome_at=when))
+        db.session.execute(update(Submission).where(Submission.id == decision.submission_id)
+                           .values(created_at=submitted, submitted_at=submitted))
         db.session.execute(update(SpotCheckSampling)
                            .where(SpotCheckSampling.decision_id == decision.id)
                            .values(decided_at=when, hours_to_decision=waited))

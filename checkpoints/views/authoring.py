@@ -169,7 +169,8 @@ def _fields(form: CheckpointForm) -> operations.CheckpointFields:
         allowed_evidence=tuple(form.allowed_evidence.data or ()),
         due_offset_days=form.due_offset_days.data, kind=form.kind.data or "",
         approval_levels=int(form.approval_levels.data or 0),
-        rubric_version_id=int(version) if version else None)
+        rubric_version_id=int(version) if version else None,
+        application_check_days=form.application_check_days.data)
 
 
 @rule("checkpoints.author")

@@ -17,6 +17,8 @@ from clearance.extensions import db
 from clearance.forms import choices
 from clearance.home import home_panel
 from clearance.templating import nav_item
+from engagement.events import track
+from engagement.models import CATALOGUE_VIEW, PROGRAMME_VIEW
 
 nav_item("Catalogue", "checkpoints.catalogue", lambda u: True, order=25)
 
@@ -97,6 +99,7 @@ def catalogue() -> Any:
                        per_page=queries.CATALOGUE_PAGE_SIZE, error_out=False)
     enrolled = queries.enrolments_by_programme(current_user.id, [p.id for p in page.items])
     args = {k: v for k, v in request.args.items() if k != "page"}
+    track(CATALOGUE_VIEW, person=current_user)  # the learning funnel's top (engagement.insights)
     return render_template("checkpoints/catalogue.html", form=form, page=page,
                            enrolled=enrolled, args=args, today=queries.today(), staff=staff)
 
@@ -105,6 +108,7 @@ def catalogue() -> Any:
 def programme(programme_id: int) -> Any:
     prog = programme_or_404(programme_id)
     require("checkpoints.view_programme", prog, status=404)
+    track(PROGRAMME_VIEW, person=current_user, programme_id=prog.id)  # the funnel's 2nd stage
     return render_template("checkpoints/programme.html",
                            **programme_context(prog, preview=False))
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app
+from huey import crontab
 
 from clearance.database import rollback
-from clearance.jobs import job
+from clearance.jobs import huey, job
 from portfolios.records import bulk
 
 
@@ -23,3 +24,9 @@ def build_export(export_id: int) -> None:
 @job()
 def expire_exports() -> int:
     return bulk.expire_exports()
+
+
+@huey.periodic_task(crontab(minute="40", hour="*/1"))
+def expire_exports_hourly() -> None:
+    """Bulk export ZIPs are deleted within the hour after they expire."""
+    expire_exports.call_local()

@@ -13,32 +13,21 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from approvals.models import ApprovalStep, Decision
 from clearance.audit import AuditEvent
-from clearance.database import commit, write_intent
 from clearance.extensions import db
 from tests.conftest import TEST_PASSWORD
-from tests.fresh_db import dispose, fresh_database
+from tests.fresh_db import seeded_app
 
 ROUNDS = 200
 
 
 @pytest.fixture()
 def race_app(db_url, tmp_path) -> Iterator[tuple[Flask, dict]]:
-    with fresh_database(db_url, tmp_path, "racetest") as fresh:
-        app = fresh.app(tmp_path, LOGIN_RATE_LIMIT="100000 per minute")
-        try:
-            with app.app_context():
-                upgrade()
-                with write_intent(True):
-                    info = _scenario(ROUNDS)
-                    commit()
-            yield app, info
-        finally:
-            dispose(app)
+    with seeded_app(db_url, tmp_path, "racetest", lambda: _scenario(ROUNDS)) as made:
+        yield made
 
 
 def _scenario(rounds: int) -> dict:

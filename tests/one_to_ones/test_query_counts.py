@@ -3,28 +3,11 @@ they show (every list is one query)."""
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
 from approvals.one_to_ones import operations as ops
-from clearance.extensions import db
 from tests.approvals.factories import submitted
 from tests.conftest import login
 from tests.one_to_ones.helpers import decide_now, make_series, this_weeks_day
-
-
-def _statements(client, path: str) -> int:
-    count = [0]
-
-    def tick(*_args):
-        count[0] += 1
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", tick)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", tick)
-    return count[0]
+from tests.queries import statements_for_page
 
 
 def test_statements_do_not_grow_with_the_agenda(client, org, make_person, db_session):
@@ -39,7 +22,7 @@ def test_statements_do_not_grow_with_the_agenda(client, org, make_person, db_ses
     url = f"/one-to-ones/series/{series.id}/meetings/{day.isoformat()}"
     login(client, org.line)
     pages = ["/one-to-ones", url, f"{url}?review={first.id}"]
-    few = [_statements(client, p) for p in pages]
+    few = [statements_for_page(client, p) for p in pages]
 
     for n in range(4):
         submitted(org.learner, title=f"More {n}")
@@ -49,5 +32,5 @@ def test_statements_do_not_grow_with_the_agenda(client, org, make_person, db_ses
     decide_now(submitted(org.learner, title="Approved one"), org.line, "approved")
     ops.materialise(other, this_weeks_day(other))
     db_session.commit()
-    many = [_statements(client, p) for p in pages]
+    many = [statements_for_page(client, p) for p in pages]
     assert many == few

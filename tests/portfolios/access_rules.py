@@ -29,7 +29,7 @@ def _setup(org: Any, _make: Any) -> dict[str, Any]:
     """A programme the learner is enrolled in: a draft with a file and a reflection, and a
     second checkpoint already submitted."""
     from portfolios import operations
-    from portfolios.samples import pdf
+    from portfolios.samples import pdf, png
     from tests.portfolios import factories as f
 
     prog = f.programme()
@@ -37,13 +37,14 @@ def _setup(org: Any, _make: Any) -> dict[str, Any]:
     sent_cp = f.checkpoint(prog, "Lead a team huddle", position=2)
     f.enrol(org.learner, prog)
     evidence = operations.add_file(org.learner, draft_cp, io.BytesIO(pdf("Plan")), "plan.pdf")
+    photo = operations.add_file(org.learner, draft_cp, io.BytesIO(png()), "ward-board.png")
     operations.save_reflection(org.learner, draft_cp, "What I did.")
     operations.save_reflection(org.learner, sent_cp, "Huddle notes.")
     sent = operations.find_submission(org.learner, sent_cp)
     operations.submit(sent, org.learner, expected_version=0)
     draft = operations.find_submission(org.learner, draft_cp)
     return {"draft_cp": draft_cp.id, "sent_cp": sent_cp.id, "draft": draft.id, "sent": sent.id,
-            "file": evidence.id}
+            "file": evidence.id, "photo": photo.id}
 
 
 def _upload(o: Any, x: dict[str, Any]) -> dict[str, Any]:
@@ -82,6 +83,10 @@ RULES = [
          owner_only(REDIRECT, NOT_FOUND), method="POST", setup=_setup),
     Rule("portfolios.download", lambda o, x: f"/portfolio/evidence/{x['file']}/download",
          viewers(), setup=_setup),
+    Rule("portfolios.preview", lambda o, x: f"/portfolio/evidence/{x['photo']}/preview",
+         viewers(), setup=_setup, note="(an image)"),
+    Rule("portfolios.preview", lambda o, x: f"/portfolio/evidence/{x['file']}/preview",
+         everyone(NOT_FOUND), setup=_setup, note="(a PDF: never shown inline)"),
     Rule("portfolios.submission", lambda o, x: f"/portfolio/submissions/{x['sent']}",
          viewers(), setup=_setup),
     Rule("portfolios.diff", lambda o, x: f"/portfolio/submissions/{x['sent']}/changes",

@@ -78,6 +78,25 @@ def test_upload_then_download_as_attachment(app, client, work):
     got.close()
 
 
+def test_images_are_shown_in_the_page_other_files_only_downloaded(app, client, work):
+    for name, data in (("ward-board.png", png()), ("plan.pdf", pdf("Plan"))):
+        assert _post(client, work, "/files", {"file": (io.BytesIO(data), name)}).status_code == 302
+    photo, plan = db.session.scalars(select(Evidence).order_by(Evidence.original_name.desc()))
+    assert (photo.original_name, photo.previewable, plan.previewable) == (
+        "ward-board.png", True, False)
+    got = client.get(f"/portfolio/evidence/{photo.id}/preview")
+    assert got.status_code == 200 and got.data == png()
+    assert got.headers["Content-Type"] == "image/png"
+    assert got.headers["Content-Disposition"] == "inline"
+    assert got.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in got.headers["Content-Security-Policy"]
+    got.close()
+    assert client.get(f"/portfolio/evidence/{plan.id}/preview").status_code == 404
+    page = client.get(work["url"]).get_data(as_text=True)
+    assert f'src="/portfolio/evidence/{photo.id}/preview" alt="ward-board.png"' in page
+    assert f"/portfolio/evidence/{plan.id}/preview" not in page
+
+
 @pytest.mark.parametrize(("name", "data", "word"), REFUSED, ids=[r[0] for r in REFUSED])
 def test_refused_uploads_save_nothing(app, client, work, name, data, word):
     before_files = len(_stored_files(app))
@@ -273,9 +292,27 @@ def test_home_shows_programmes_progress_and_actions(client, org, db_session):
     db_session.commit()
     login(client, org.learner)
     page = client.get("/").get_data(as_text=True)
-    assert "Ward leadership" in page and "0 of 2 checkpoints approved" in page
+    assert "Ward leadership" in page and "0 of 2 checkpoints done" in page
     assert "Needs your action" in page and "First step" in page
     assert "Second step" in page  # next checkpoint
+
+
+def test_home_progress_counts_formative_work_sent_in_and_marks_completion(client, org,
+                                                                          db_session):
+    """As completion counts it: a formative checkpoint is done once sent in (nothing approves
+    it), so a programme with a certificate never reads "0 of 1"."""
+    prog = f.programme("Reflective practice")
+    only = f.checkpoint(prog, "Reflect on a shift", position=1, kind="formative")
+    enrolment = f.enrol(org.learner, prog)
+    operations.save_reflection(org.learner, only, "Done.")
+    submission = operations.find_submission(org.learner, only)
+    operations.submit(submission, org.learner, expected_version=0)
+    enrolment.status = "completed"
+    db_session.commit()
+    login(client, org.learner)
+    page = client.get("/").get_data(as_text=True)
+    assert "1 of 1 checkpoint done" in page and "0 of 1" not in page
+    assert re.search(r"Reflective practice</strong>.*?Completed</span>", page, re.S)
 
 
 def test_valid_types_upload_over_http(client, work):

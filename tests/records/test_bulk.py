@@ -111,3 +111,15 @@ def test_cli_exports_a_person_and_a_unit(app, org, db_session, tmp_path):
     assert len(zipfile.ZipFile(zipped).namelist()) == 2
     bad = runner.invoke(args=["records", "export", "--out", str(zipped)])
     assert bad.exit_code != 0
+
+
+def test_expired_exports_are_deleted_by_an_hourly_job(app, monkeypatch):
+    from portfolios.records import tasks
+
+    calls = []
+    monkeypatch.setattr(bulk, "expire_exports", lambda: calls.append(1) or 0)
+    every_hour = tasks.expire_exports_hourly.task_class().validate_datetime
+    assert every_hour(dt.datetime(2026, 1, 1, 3, 40))
+    assert not every_hour(dt.datetime(2026, 1, 1, 3, 41))
+    tasks.expire_exports_hourly.call_local()
+    assert calls == [1]

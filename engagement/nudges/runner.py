@@ -1,0 +1,41 @@
+"""One nudge run: every rule at ``now``, then the recognition e-mails held by quiet hours.
+
+Called hourly by the job worker (``engagement.nudges.tasks``) and by ``flask nudges run``.
+Flushes, never commits: the job wrapper or the CLI command owns the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from clearance import audit
+from clearance.database import utcnow
+from engagement.nudges import rules
+from engagement.nudges.config import NudgeConfig, load_config
+from engagement.nudges.delivery import RuleResult, deliver, send_held_mail
+from engagement.nudges.models import RECOGNITION
+from engagement.nudges.preferences import QuietPlan
+
+
+def run(now: dt.datetime | None = None, *, dry_run: bool = False,
+        kinds: Iterable[str] | None = None, cfg: NudgeConfig | None = None) -> list[RuleResult]:
+    now = now or utcnow()
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    cfg = cfg or load_config()
+    wanted = set(kinds) if kinds else set(rules.RULES) | {RECOGNITION}
+    plan = QuietPlan(cfg)
+    results = []
+    for kind, rule in rules.RULES.items():
+        if kind in wanted:
+            results.append(deliver(kind, rule(now, cfg), now, cfg, plan=plan, dry_run=dry_run))
+    if RECOGNITION in wanted:
+        results.append(send_held_mail(now, cfg, plan=plan, dry_run=dry_run))
+    sent = {r.kind: r.sent for r in results if r.sent}
+    if sent and not dry_run:
+        audit.record("nudges.run", object_type="nudges", after={
+            "now": now.isoformat(), "sent": sent,
+            "deferred": sum(r.deferred for r in results),
+            "left_for_next_run": sum(r.over_limit for r in results)})
+    return results
