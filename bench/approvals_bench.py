@@ -17,15 +17,23 @@ import json
 import os
 import random
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.learner_bench import DEFAULT_PG, _rate, reset_postgres
+from bench.common import (
+    DEFAULT_PG,
+    PASSWORD,
+    backend_name,
+    bare_client,
+    bench_app,
+    dispose,
+    each_backend,
+    import_org,
+    rate,
+    run_child,
+)
 
 
 def _timed(fn: Callable[[], Any], count: int) -> tuple[float, float]:
@@ -40,7 +48,6 @@ def _timed(fn: Callable[[], Any], count: int) -> tuple[float, float]:
     p95 = statistics.quantiles(durations, n=20)[18] * 1000 if len(durations) >= 20 else 0.0
     return count / total, p95
 
-
 def _p95(fn: Callable[[], Any], seconds: float) -> float:
     durations = []
     start = time.perf_counter()
@@ -49,7 +56,6 @@ def _p95(fn: Callable[[], Any], seconds: float) -> float:
         fn()
         durations.append(time.perf_counter() - t0)
     return statistics.quantiles(durations, n=20)[18] * 1000
-
 
 def _background(people_ids: list[int], manager_of: dict[int, int | None], checkpoint_ids: list[int],
                 total: int, rng: random.Random) -> tuple[int, int]:
@@ -93,7 +99,6 @@ def _background(people_ids: list[int], manager_of: dict[int, int | None], checkp
         db.session.execute(insert(ApprovalStep), steps[chunk:chunk + 20_000])
     return len(rows), len(steps)
 
-
 def _pending_for(manager: Any, reports: list[Any], checkpoints: list[Any], count: int) -> None:
     """``count`` real submissions from ``reports`` (through the operations: routing and all)."""
     from portfolios import operations
@@ -110,37 +115,23 @@ def _pending_for(manager: Any, reports: list[Any], checkpoints: list[Any], count
             operations.submit(sub, learner, expected_version=0)
             made += 1
 
-
 def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float,
                 submissions: int, decisions: int) -> dict[str, Any]:
-    from flask import Flask
-    from flask_migrate import upgrade
-    from sqlalchemy import create_engine, event, func, insert, select, text
+    from sqlalchemy import event, func, insert, select
 
     from approvals.models import ApprovalStep
     from checkpoints.models import Checkpoint, Enrolment, Programme
-    from clearance.app import create_app
     from clearance.database import commit
     from clearance.extensions import db
     from clearance.passwords import hash_password
     from people.models import Person
     from tests.rubrics.helpers import make_rubric
 
-    app = create_app({"ENV": "testing", "DATABASE_URL": url, "INSTANCE_PATH": str(workdir),
-                      "SECRET_KEY": "bench-" + "x" * 40, "JOBS_BACKEND": "immediate",
-                      "LOGIN_RATE_LIMIT": "100000 per minute"})
-    app.config["WTF_CSRF_ENABLED"] = False
-    figures: dict[str, Any] = {"backend": url.split(":", 1)[0].split("+", 1)[0]}
-    with app.app_context():
-        upgrade()
-        db.session.remove()
-    result = app.test_cli_runner().invoke(args=["people", "import", str(csv_path),
-                                                "--limit", "0"])
-    if result.exit_code != 0:
-        raise RuntimeError(f"import failed: {result.output[-2000:]}")
+    app = bench_app(url, workdir)
+    figures: dict[str, Any] = {"backend": backend_name(url)}
+    import_org(app, csv_path)
 
     rng = random.Random(11)
-    password = "bench password 123"
     with app.app_context():
         people = db.session.scalar(select(func.count()).select_from(Person))
         # a manager with about a dozen direct reports, three levels down
@@ -148,7 +139,7 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float,
             select(Person.manager_id, func.count()).where(Person.manager_id.is_not(None))
             .group_by(Person.manager_id).having(func.count().between(8, 16))).all()
         manager = db.session.get(Person, sorted(report_counts)[len(report_counts) // 2][0])
-        manager.password_hash = hash_password(password)
+        manager.password_hash = hash_password(PASSWORD)
         reports = list(db.session.scalars(select(Person).where(Person.manager_id == manager.id)
                                           .order_by(Person.id)))
         version = make_rubric(title="Bench rubric", pin=True, criteria=4)
@@ -187,7 +178,7 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float,
 
     client = app.test_client()
     if client.post("/sign-in", data={"email": manager_email,
-                                     "password": password}).status_code != 302:
+                                     "password": PASSWORD}).status_code != 302:
         raise RuntimeError("sign-in failed")
 
     with app.app_context():
@@ -249,42 +240,24 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float,
     large = pending_steps()
     figures["statements_decide_large"] = measured(lambda: decide_one(large[0]))
 
-    bare = Flask("bare")
-    bare_engine = create_engine(url)
-
-    @bare.route("/person/<int:pid>")
-    def person(pid: int) -> str:
-        with bare_engine.connect() as conn:
-            return str(conn.execute(text("SELECT name FROM person WHERE id = :id"),
-                                    {"id": pid}).scalar_one())
-
-    bare_client = bare.test_client()
-    figures["bare_rps"] = _rate(lambda: bare_client.get(f"/person/{manager_id}"), seconds)
-    figures["bare_p95_ms"] = _p95(lambda: bare_client.get(f"/person/{manager_id}"), seconds)
-    figures["queue_rps"] = _rate(queue_page, seconds)
+    with bare_client(url) as bare:
+        figures["bare_rps"] = rate(lambda: bare.get(f"/person/{manager_id}"), seconds)
+        figures["bare_p95_ms"] = _p95(lambda: bare.get(f"/person/{manager_id}"), seconds)
+    figures["queue_rps"] = rate(queue_page, seconds)
     figures["queue_p95_ms"] = _p95(queue_page, seconds)
     todo = iter(pending_steps()[1:])
     figures["decisions_timed"] = decisions
     figures["decide_rps"], figures["decide_p95_ms"] = _timed(lambda: decide_one(next(todo)),
                                                              decisions)
     figures["people"] = people
-    bare_engine.dispose()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
     return figures
 
-
 def _child(url: str, csv_path: Path, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.approvals_bench", "run", "--url", url, "--csv",
-         str(csv_path), "--workdir", str(workdir), "--seconds", str(args.seconds),
-         "--submissions", str(args.submissions), "--decisions", str(args.decisions)],
-        capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-4000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
+    return run_child("bench.approvals_bench",
+                     ["--url", url, "--csv", str(csv_path), "--workdir", str(workdir),
+                      "--seconds", str(args.seconds),
+         "--submissions", str(args.submissions), "--decisions", str(args.decisions)])
 
 def report(results: list[dict[str, Any]], load: float) -> None:
     print(f"Manager queue and decisions (load average at start {load:.2f}; in-process WSGI)")
@@ -328,26 +301,10 @@ def main(argv: list[str] | None = None) -> None:
                                      args.submissions, args.decisions)))
         return
 
-    from bench.generate_org import write_file
-
-    load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="clearance-approvals-bench-") as tmp:
-        root = Path(tmp)
-        csv_path = root / "org.csv"
-        write_file(csv_path, args.people, depth=8)
-        results = []
-        sqlite_dir = root / "sqlite"
-        sqlite_dir.mkdir()
-        results.append(_child(f"sqlite:///{sqlite_dir / 'bench.db'}", csv_path, sqlite_dir, args))
-        if not args.no_pg:
-            pg_dir = root / "pg"
-            pg_dir.mkdir()
-            reset_postgres(args.pg_url)
-            try:
-                results.append(_child(args.pg_url, csv_path, pg_dir, args))
-            finally:
-                reset_postgres(args.pg_url)
-        report(results, load)
+    results, load = each_backend(
+        args, lambda url, csv_path, workdir: _child(url, csv_path, workdir, args),
+        prefix="clearance-approvals-bench-")
+    report(results, load)
 
 
 if __name__ == "__main__":

@@ -16,26 +16,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/clearance_bench"
-
-
-def _rate(fn: Callable[[], Any], seconds: float) -> float:
-    for _ in range(5):
-        fn()
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        fn()
-        count += 1
-    return count / (time.perf_counter() - start)
+from bench.common import (
+    PASSWORD,
+    add_child_parser,
+    add_common_options,
+    backend_name,
+    bench_app,
+    dispose,
+    each_backend,
+    import_org,
+    rate,
+    run_child,
+    sign_in,
+)
 
 
 def _programmes(n: int, start: int, author_id: int) -> list[int]:
@@ -62,33 +60,21 @@ def _programmes(n: int, start: int, author_id: int) -> list[int]:
         for pid in ids for pos in range(3)])
     return ids
 
-
 def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float) -> dict[str, Any]:
     from flask import Flask
-    from flask_migrate import upgrade
     from sqlalchemy import create_engine, event, func, select, text
 
     from checkpoints import operations, queries
     from checkpoints.models import Enrolment, Programme
     from checkpoints.queries import AssignTarget
-    from clearance.app import create_app
     from clearance.database import commit
     from clearance.extensions import db
     from clearance.passwords import hash_password
     from people.models import Person
 
-    app = create_app({"ENV": "testing", "DATABASE_URL": url, "INSTANCE_PATH": str(workdir),
-                      "SECRET_KEY": "bench-" + "x" * 40, "JOBS_BACKEND": "immediate",
-                      "LOGIN_RATE_LIMIT": "100000 per minute"})
-    app.config["WTF_CSRF_ENABLED"] = False
-    figures: dict[str, Any] = {"backend": url.split(":", 1)[0].split("+", 1)[0]}
-    with app.app_context():
-        upgrade()
-        db.session.remove()
-    result = app.test_cli_runner().invoke(args=["people", "import", str(csv_path),
-                                                "--limit", "0"])
-    if result.exit_code != 0:
-        raise RuntimeError(f"import failed: {result.output[-2000:]}")
+    app = bench_app(url, workdir)
+    figures: dict[str, Any] = {"backend": backend_name(url)}
+    import_org(app, csv_path)
 
     statements: list[int] = []
 
@@ -106,13 +92,12 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float) -> dict
             event.remove(db.engine, "before_cursor_execute", count)
         return value, elapsed, len(statements)
 
-    password = "bench password 123"
     with app.app_context():
         figures["people"] = db.session.scalar(select(func.count()).select_from(Person))
         author = db.session.scalar(select(Person).order_by(Person.id).limit(1))
         learner = db.session.scalar(select(Person).where(Person.depth >= 4)
                                     .order_by(Person.depth.desc(), Person.id).limit(1))
-        learner.password_hash = hash_password(password)
+        learner.password_hash = hash_password(PASSWORD)
         ids = _programmes(20, 0, author.id)
         commit()
         prog = db.session.get(Programme, ids[0])
@@ -137,10 +122,7 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float) -> dict
         learner_email, author_id = learner.email, author.id
         db.session.remove()
 
-    client = app.test_client()
-    response = client.post("/sign-in", data={"email": learner_email, "password": password})
-    if response.status_code != 302:
-        raise RuntimeError(f"sign-in failed: {response.status_code}")
+    client = sign_in(app, learner_email)
     pages = {"catalogue": "/catalogue", "search": "/catalogue?q=series+number+1",
              "filter": "/catalogue?theme=Leadership&released=365"}
 
@@ -168,36 +150,18 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float) -> dict
                                     {"id": pid}).scalar_one())
 
     bare_client = bare.test_client()
-    figures["bare_rps"] = _rate(lambda: bare_client.get(f"/programme/{ids[0]}"), seconds)
+    figures["bare_rps"] = rate(lambda: bare_client.get(f"/programme/{ids[0]}"), seconds)
     bare_engine.dispose()
     for name, path in pages.items():
         figures[f"{name}_sql_200"] = page_sql(path)
-        figures[f"{name}_rps"] = _rate(lambda p=path: client.get(p), seconds)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+        figures[f"{name}_rps"] = rate(lambda p=path: client.get(p), seconds)
+    dispose(app)
     return figures
 
-
-def reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def _child(url: str, csv_path: Path, workdir: Path, seconds: float) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.catalogue_bench", "run", "--url", url, "--csv",
-         str(csv_path), "--workdir", str(workdir), "--seconds", str(seconds)],
-        capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-4000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
+    return run_child("bench.catalogue_bench",
+                     ["--url", url, "--csv", str(csv_path), "--workdir", str(workdir),
+                      "--seconds", str(seconds)])
 
 def report(results: list[dict[str, Any]], load: float) -> None:
     print(f"Catalogue and push enrolment (load average at start {load:.2f})")
@@ -222,45 +186,17 @@ def report(results: list[dict[str, Any]], load: float) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.catalogue_bench",
                                      description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command")
-    child = sub.add_parser("run", help=argparse.SUPPRESS)
-    child.add_argument("--url", required=True)
-    child.add_argument("--csv", type=Path, required=True)
-    child.add_argument("--workdir", type=Path, required=True)
-    child.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--people", type=int, default=20_000)
-    parser.add_argument("--seconds", type=float, default=3.0,
-                        help="how long each page is requested (default 3)")
-    parser.add_argument("--pg-url", default=os.environ.get("CLEARANCE_BENCH_PG_URL", DEFAULT_PG),
-                        help=f"PostgreSQL database to use; its public schema is dropped "
-                             f"(default {DEFAULT_PG})")
-    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    add_child_parser(parser)
+    add_common_options(parser, people=20_000, seconds=3.0)
     args = parser.parse_args(argv)
     if args.command == "run":
         print(json.dumps(run_backend(args.url, args.csv, args.workdir, args.seconds)))
         return
 
-    from bench.generate_org import write_file
-
-    load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="clearance-catalogue-bench-") as tmp:
-        root = Path(tmp)
-        csv_path = root / "org.csv"
-        write_file(csv_path, args.people, depth=8)
-        results = []
-        sqlite_dir = root / "sqlite"
-        sqlite_dir.mkdir()
-        results.append(_child(f"sqlite:///{sqlite_dir / 'bench.db'}", csv_path, sqlite_dir,
-                              args.seconds))
-        if not args.no_pg:
-            pg_dir = root / "pg"
-            pg_dir.mkdir()
-            reset_postgres(args.pg_url)
-            try:
-                results.append(_child(args.pg_url, csv_path, pg_dir, args.seconds))
-            finally:
-                reset_postgres(args.pg_url)
-        report(results, load)
+    results, load = each_backend(
+        args, lambda url, csv_path, workdir: _child(url, csv_path, workdir, args.seconds),
+        prefix="clearance-catalogue-bench-")
+    report(results, load)
 
 
 if __name__ == "__main__":

@@ -11,31 +11,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import subprocess
-import sys
-import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/clearance_bench"
+from bench.common import (
+    PASSWORD,
+    add_child_parser,
+    add_common_options,
+    backend_name,
+    bare_rate,
+    bench_app,
+    dispose,
+    each_backend,
+    import_org,
+    rate,
+    run_child,
+    sign_in,
+    statements_for,
+)
+
 STATES = ("approved", "approved", "submitted", "changes_requested", "draft", "withdrawn",
           "reopened", "approved")
-
-
-def _rate(fn: Callable[[], Any], seconds: float) -> float:
-    """Requests per second: call ``fn`` for about ``seconds`` after a short warm-up."""
-    for _ in range(5):
-        fn()
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        fn()
-        count += 1
-    return count / (time.perf_counter() - start)
-
 
 def _add_background(people_ids: list[int], checkpoint_ids: list[int], programme_ids: list[int],
                     per_person: int, rng: random.Random) -> int:
@@ -65,7 +62,6 @@ def _add_background(people_ids: list[int], checkpoint_ids: list[int], programme_
          "content_hash": "0" * 64} for sid in ids])
     return len(rows)
 
-
 def _learner_work(learner: Any, checkpoints: list[Any], count: int, line: Any) -> None:
     """``count`` real submissions for the learner, through the operations (audit and all)."""
     from portfolios import operations
@@ -87,39 +83,25 @@ def _learner_work(learner: Any, checkpoints: list[Any], count: int, line: Any) -
         elif state == "changes_requested":
             operations.request_changes(sub, by=line)
 
-
 def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float) -> dict[str, Any]:
-    from flask import Flask
-    from flask_migrate import upgrade
-    from sqlalchemy import create_engine, event, func, insert, select, text
+    from sqlalchemy import func, insert, select
 
     from checkpoints.models import Checkpoint, Enrolment, Programme
-    from clearance.app import create_app
     from clearance.database import commit
     from clearance.extensions import db
     from clearance.passwords import hash_password
     from people.models import Person
 
-    app = create_app({"ENV": "testing", "DATABASE_URL": url, "INSTANCE_PATH": str(workdir),
-                      "SECRET_KEY": "bench-" + "x" * 40, "JOBS_BACKEND": "immediate",
-                      "LOGIN_RATE_LIMIT": "100000 per minute", "WTF_CSRF_ENABLED": False})
-    app.config["WTF_CSRF_ENABLED"] = False
-    figures: dict[str, Any] = {"backend": url.split(":", 1)[0].split("+", 1)[0]}
-    with app.app_context():
-        upgrade()
-        db.session.remove()
-    result = app.test_cli_runner().invoke(args=["people", "import", str(csv_path),
-                                                "--limit", "0"])
-    if result.exit_code != 0:
-        raise RuntimeError(f"import failed: {result.output[-2000:]}")
+    app = bench_app(url, workdir)
+    figures: dict[str, Any] = {"backend": backend_name(url)}
+    import_org(app, csv_path)
 
     rng = random.Random(7)
-    password = "bench password 123"
     with app.app_context():
         people = db.session.scalar(select(func.count()).select_from(Person))
         learner = db.session.scalar(select(Person).where(Person.depth >= 3)
                                     .order_by(Person.depth.desc(), Person.id).limit(1))
-        learner.password_hash = hash_password(password)
+        learner.password_hash = hash_password(PASSWORD)
         line = learner.manager
         programme_ids, checkpoints = [], []
         for n in range(6):
@@ -151,27 +133,10 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float) -> dict
         learner_id, learner_email = learner.id, learner.email
         db.session.remove()
 
-    client = app.test_client()
-    response = client.post("/sign-in", data={"email": learner_email, "password": password})
-    if response.status_code != 302:
-        raise RuntimeError(f"sign-in failed: {response.status_code}")
-
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(*_args: Any) -> None:
-        statements.append("x")
+    client = sign_in(app, learner_email)
 
     def per_page(path: str) -> int:
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            page = client.get(path)
-            assert page.status_code == 200, (path, page.status_code)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(statements)
+        return statements_for(app, client, path)
 
     figures["statements_home_10"] = per_page("/")
     figures["statements_portfolio_10"] = per_page("/portfolio")
@@ -191,48 +156,19 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float) -> dict
     figures["statements_home_40"] = per_page("/")
     figures["statements_portfolio_40"] = per_page("/portfolio")
 
-    bare = Flask("bare")
-    bare_engine = create_engine(url)
-
-    @bare.route("/person/<int:pid>")
-    def person(pid: int) -> str:
-        with bare_engine.connect() as conn:
-            return str(conn.execute(text("SELECT name FROM person WHERE id = :id"),
-                                    {"id": pid}).scalar_one())
-
-    bare_client = bare.test_client()
     figures.update(
         people=people,
-        bare_rps=_rate(lambda: bare_client.get(f"/person/{learner_id}"), seconds),
-        home_rps=_rate(lambda: client.get("/"), seconds),
-        portfolio_rps=_rate(lambda: client.get("/portfolio"), seconds),
+        bare_rps=bare_rate(url, seconds),
+        home_rps=rate(lambda: client.get("/"), seconds),
+        portfolio_rps=rate(lambda: client.get("/portfolio"), seconds),
     )
-    bare_engine.dispose()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
     return figures
 
-
-def reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def _child(url: str, csv_path: Path, workdir: Path, seconds: float) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.learner_bench", "run", "--url", url, "--csv",
-         str(csv_path), "--workdir", str(workdir), "--seconds", str(seconds)],
-        capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-4000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
+    return run_child("bench.learner_bench",
+                     ["--url", url, "--csv", str(csv_path), "--workdir", str(workdir),
+                      "--seconds", str(seconds)])
 
 def report(results: list[dict[str, Any]], load: float) -> None:
     print(f"Learner pages (load average at start {load:.2f}; in-process WSGI, one client)")
@@ -253,50 +189,20 @@ def report(results: list[dict[str, Any]], load: float) -> None:
               f"submissions, {r['statements_portfolio_40']} with 40 "
               f"({'constant' if same_port else 'GROWS'})")
 
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.learner_bench",
                                      description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command")
-    child = sub.add_parser("run", help=argparse.SUPPRESS)
-    child.add_argument("--url", required=True)
-    child.add_argument("--csv", type=Path, required=True)
-    child.add_argument("--workdir", type=Path, required=True)
-    child.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--people", type=int, default=20_000)
-    parser.add_argument("--seconds", type=float, default=3.0,
-                        help="how long each page is requested (default 3)")
-    parser.add_argument("--pg-url", default=os.environ.get("CLEARANCE_BENCH_PG_URL", DEFAULT_PG),
-                        help=f"PostgreSQL database to use; its public schema is dropped "
-                             f"(default {DEFAULT_PG})")
-    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    add_child_parser(parser)
+    add_common_options(parser, people=20_000, seconds=3.0)
     args = parser.parse_args(argv)
     if args.command == "run":
         print(json.dumps(run_backend(args.url, args.csv, args.workdir, args.seconds)))
         return
 
-    from bench.generate_org import write_file
-
-    load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="clearance-learner-bench-") as tmp:
-        root = Path(tmp)
-        csv_path = root / "org.csv"
-        write_file(csv_path, args.people, depth=8)
-        results = []
-        sqlite_dir = root / "sqlite"
-        sqlite_dir.mkdir()
-        results.append(_child(f"sqlite:///{sqlite_dir / 'bench.db'}", csv_path, sqlite_dir,
-                              args.seconds))
-        if not args.no_pg:
-            pg_dir = root / "pg"
-            pg_dir.mkdir()
-            reset_postgres(args.pg_url)
-            try:
-                results.append(_child(args.pg_url, csv_path, pg_dir, args.seconds))
-            finally:
-                reset_postgres(args.pg_url)
-        report(results, load)
-
+    results, load = each_backend(
+        args, lambda url, csv_path, workdir: _child(url, csv_path, workdir, args.seconds),
+        prefix="clearance-learner-bench-")
+    report(results, load)
 
 if __name__ == "__main__":
     main()

@@ -17,21 +17,29 @@ import datetime as dt
 import json
 import os
 import random
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench.approvals_bench import _background, _pending_for
-from bench.learner_bench import DEFAULT_PG, _rate, reset_postgres
+from bench.common import (
+    DEFAULT_PG,
+    PASSWORD,
+    add_child_parser,
+    backend_name,
+    bare_rate,
+    bench_app,
+    dispose,
+    each_backend,
+    import_org,
+    rate,
+    run_child,
+)
 
 REPORTS = 12
 PENDING = 60
 HISTORY = 4
-
 
 def _team(manager: Any) -> list[Any]:
     """Exactly ``REPORTS`` active direct reports for ``manager`` (new people if needed)."""
@@ -48,7 +56,6 @@ def _team(manager: Any) -> list[Any]:
                                      email=f"bench.report.{n}@example.org", manager=manager,
                                      job_title="Practitioner", unit="Bench"))
     return reports[:REPORTS]
-
 
 def _history(series: Any, today: dt.date, points: int, actions: int) -> None:
     from approvals.one_to_ones import operations as ops
@@ -67,38 +74,24 @@ def _history(series: Any, today: dt.date, points: int, actions: int) -> None:
     for n in range(actions):
         ops.add_action(current, series.manager, series.report, f"Action {n}")
 
-
 def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float,
                 submissions: int) -> dict[str, Any]:
-    from flask import Flask
-    from flask_migrate import upgrade
-    from sqlalchemy import create_engine, event, func, insert, select, text
+    from sqlalchemy import event, func, insert, select
 
     from approvals.one_to_ones import operations as ops
     from approvals.one_to_ones import queries, schedule
     from checkpoints.models import Checkpoint, Enrolment, Programme
-    from clearance.app import create_app
     from clearance.database import commit, utcnow
     from clearance.extensions import db
     from clearance.passwords import hash_password
     from people.models import Person
     from tests.rubrics.helpers import make_rubric
 
-    app = create_app({"ENV": "testing", "DATABASE_URL": url, "INSTANCE_PATH": str(workdir),
-                      "SECRET_KEY": "bench-" + "x" * 40, "JOBS_BACKEND": "immediate",
-                      "LOGIN_RATE_LIMIT": "100000 per minute"})
-    app.config["WTF_CSRF_ENABLED"] = False
-    figures: dict[str, Any] = {"backend": url.split(":", 1)[0].split("+", 1)[0]}
-    with app.app_context():
-        upgrade()
-        db.session.remove()
-    result = app.test_cli_runner().invoke(args=["people", "import", str(csv_path),
-                                                "--limit", "0"])
-    if result.exit_code != 0:
-        raise RuntimeError(f"import failed: {result.output[-2000:]}")
+    app = bench_app(url, workdir)
+    figures: dict[str, Any] = {"backend": backend_name(url)}
+    import_org(app, csv_path)
 
     rng = random.Random(12)
-    password = "bench password 123"
     today = utcnow().date()
     with app.app_context():
         figures["people"] = db.session.scalar(select(func.count()).select_from(Person))
@@ -106,7 +99,7 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float,
             select(Person.manager_id, func.count()).where(Person.manager_id.is_not(None))
             .group_by(Person.manager_id).having(func.count().between(6, 12))).all()
         manager = db.session.get(Person, sorted(counts)[len(counts) // 2][0])
-        manager.password_hash = hash_password(password)
+        manager.password_hash = hash_password(PASSWORD)
         reports = _team(manager)
         version = make_rubric(title="Bench rubric", pin=True, criteria=4)
         prog = Programme(title="Bench programme", summary="", theme="Clinical",
@@ -150,7 +143,7 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float,
 
     client = app.test_client()
     if client.post("/sign-in", data={"email": manager_email,
-                                     "password": password}).status_code != 302:
+                                     "password": PASSWORD}).status_code != 302:
         raise RuntimeError("sign-in failed")
     with app.app_context():
         engine = db.engine
@@ -218,29 +211,15 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float,
         figures[f"statements_{name}_many"] = per_page(path())
         figures[f"sql_{name}"] = slowest(path())
 
-    bare = Flask("bare")
-    bare_engine = create_engine(url)
-
-    @bare.route("/person/<int:pid>")
-    def person(pid: int) -> str:
-        with bare_engine.connect() as conn:
-            return str(conn.execute(text("SELECT name FROM person WHERE id = :id"),
-                                    {"id": pid}).scalar_one())
-
-    bare_client = bare.test_client()
     review = review_path()
     figures.update(
-        bare_rps=_rate(lambda: bare_client.get(f"/person/{manager_id}"), seconds),
-        week_rps=_rate(lambda: client.get("/one-to-ones"), seconds),
-        agenda_rps=_rate(lambda: client.get(agenda), seconds),
-        review_rps=_rate(lambda: client.get(review), seconds),
+        bare_rps=bare_rate(url, seconds),
+        week_rps=rate(lambda: client.get("/one-to-ones"), seconds),
+        agenda_rps=rate(lambda: client.get(agenda), seconds),
+        review_rps=rate(lambda: client.get(review), seconds),
     )
-    bare_engine.dispose()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
     return figures
-
 
 def checkpoints_of(prog_id: int | None) -> list[Any]:
     """The bench programme's checkpoints (there is one programme)."""
@@ -253,18 +232,12 @@ def checkpoints_of(prog_id: int | None) -> list[Any]:
     return list(db.session.scalars(select(Checkpoint).where(
         Checkpoint.programme_id == (prog_id or prog.id)).order_by(Checkpoint.position)))
 
-
 def _child(url: str, csv_path: Path, workdir: Path, seconds: float,
            submissions: int) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.one_to_one_bench", "run", "--url", url, "--csv",
-         str(csv_path), "--workdir", str(workdir), "--seconds", str(seconds),
-         "--submissions", str(submissions)],
-        capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-4000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
+    return run_child("bench.one_to_one_bench",
+                     ["--url", url, "--csv", str(csv_path), "--workdir", str(workdir),
+                      "--seconds", str(seconds),
+         "--submissions", str(submissions)])
 
 def report(results: list[dict[str, Any]], load: float) -> None:
     print(f"One-to-ones (load average at start {load:.2f}; in-process WSGI, one client)")
@@ -287,12 +260,7 @@ def report(results: list[dict[str, Any]], load: float) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.one_to_one_bench",
                                      description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command")
-    child = sub.add_parser("run", help=argparse.SUPPRESS)
-    child.add_argument("--url", required=True)
-    child.add_argument("--csv", type=Path, required=True)
-    child.add_argument("--workdir", type=Path, required=True)
-    child.add_argument("--seconds", type=float, default=3.0)
+    child = add_child_parser(parser)
     child.add_argument("--submissions", type=int, default=40_000)
     parser.add_argument("--people", type=int, default=20_000)
     parser.add_argument("--submissions", type=int, default=40_000,
@@ -309,28 +277,11 @@ def main(argv: list[str] | None = None) -> None:
                                      args.submissions)))
         return
 
-    from bench.generate_org import write_file
-
-    load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="clearance-1to1-bench-") as tmp:
-        root = Path(tmp)
-        csv_path = root / "org.csv"
-        write_file(csv_path, args.people, depth=8)
-        results = []
-        sqlite_dir = root / "sqlite"
-        sqlite_dir.mkdir()
-        results.append(_child(f"sqlite:///{sqlite_dir / 'bench.db'}", csv_path, sqlite_dir,
-                              args.seconds, args.submissions))
-        if not args.no_pg:
-            pg_dir = root / "pg"
-            pg_dir.mkdir()
-            reset_postgres(args.pg_url)
-            try:
-                results.append(_child(args.pg_url, csv_path, pg_dir, args.seconds,
-                                      args.submissions))
-            finally:
-                reset_postgres(args.pg_url)
-        report(results, load)
+    results, load = each_backend(
+        args, lambda url, csv_path, workdir: _child(url, csv_path, workdir, args.seconds,
+                                                    args.submissions),
+        prefix="clearance-1to1-bench-")
+    report(results, load)
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.common import DEFAULT_PG, reset_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/clearance_bench"
 IMPORT_GOAL_S = 20.0
 REIMPORT_GOAL_S = 10.0
 
@@ -41,16 +42,6 @@ def _median_ms(fn: Callable[[], Any], repeat: int) -> float:
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
-
-
-def reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def run_backend(url: str, csv_path: Path, workdir: Path) -> dict[str, Any]:

@@ -15,42 +15,33 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/clearance_bench"
+from bench.common import (
+    PASSWORD,
+    add_child_parser,
+    add_common_options,
+    backend_name,
+    bare_rate,
+    bench_app,
+    bulk_insert,
+    dispose,
+    each_backend,
+    fix_sequences,
+    import_org,
+    page_line,
+    rate,
+    run_child,
+    sign_in,
+    statements_for,
+)
+
 PAGES = {"queue": "/spot-checks", "calibration": "/spot-checks/calibration",
          "calibration_units": "/spot-checks/calibration?by=unit",
          "coverage": "/spot-checks/coverage"}
-CHUNK = 20_000
-
-
-def _rate(fn: Callable[[], Any], seconds: float) -> float:
-    for _ in range(3):
-        fn()
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        fn()
-        count += 1
-    return count / (time.perf_counter() - start)
-
-
-def _bulk(table: Any, rows: list[dict[str, Any]]) -> None:
-    from sqlalchemy import insert
-
-    from clearance.extensions import db
-
-    for i in range(0, len(rows), CHUNK):
-        db.session.execute(insert(table), rows[i:i + CHUNK])
-
-
 class Generator:
     """Decisions and everything they hang from, in bulk, with ids chosen up front."""
 
@@ -158,22 +149,12 @@ class Generator:
                             (ApprovalStep, steps), (Decision, decisions),
                             (SpotCheckSampling, samplings), (SpotCheck, checks),
                             (SpotCheckReason, reasons), (SpotCheckScore, scores)):
-            _bulk(table, rows)
+            bulk_insert(table, rows)
 
 
 def _fix_sequences() -> None:
-    from sqlalchemy import text
-
-    from clearance.extensions import db
-
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for table in ("submission", "submission_version", "approval_step", "decision",
-                  "spot_check_sampling", "spot_check", "spot_check_score"):
-        db.session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"COALESCE((SELECT max(id) FROM {table}), 1))"))
-    db.session.execute(text("ANALYZE"))
+    fix_sequences(("submission", "submission_version", "approval_step", "decision",
+                   "spot_check_sampling", "spot_check", "spot_check_score"))
 
 
 def _rubric(owner: Any) -> Any:
@@ -199,38 +180,25 @@ def _rubric(owner: Any) -> Any:
 
 def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float,
                 decisions: int) -> dict[str, Any]:
-    from flask import Flask
-    from flask_migrate import upgrade
-    from sqlalchemy import create_engine, event, func, select, text
+    from sqlalchemy import func, select
 
     from approvals.models import Decision
     from approvals.spot_checks.models import SpotCheck, SpotCheckSampling
     from checkpoints.models import Checkpoint, Programme
-    from clearance.app import create_app
     from clearance.database import commit
     from clearance.extensions import db
     from clearance.passwords import hash_password
     from people.models import Person, PersonRole
 
-    app = create_app({"ENV": "testing", "DATABASE_URL": url, "INSTANCE_PATH": str(workdir),
-                      "SECRET_KEY": "bench-" + "x" * 40, "JOBS_BACKEND": "immediate",
-                      "LOGIN_RATE_LIMIT": "100000 per minute", "WTF_CSRF_ENABLED": False})
-    app.config["WTF_CSRF_ENABLED"] = False
-    figures: dict[str, Any] = {"backend": url.split(":", 1)[0].split("+", 1)[0]}
-    with app.app_context():
-        upgrade()
-        db.session.remove()
-    result = app.test_cli_runner().invoke(args=["people", "import", str(csv_path),
-                                                "--limit", "0"])
-    if result.exit_code != 0:
-        raise RuntimeError(f"import failed: {result.output[-2000:]}")
+    app = bench_app(url, workdir)
+    figures: dict[str, Any] = {"backend": backend_name(url)}
+    import_org(app, csv_path)
 
     rng = random.Random(11)
-    password = "bench password 123"
     with app.app_context():
         ld = db.session.scalar(select(Person).where(Person.depth == 1).order_by(Person.id)
                                .limit(1))
-        ld.password_hash = hash_password(password)
+        ld.password_hash = hash_password(PASSWORD)
         db.session.add(PersonRole(person_id=ld.id, role="ld"))
         rubric = _rubric(ld)
         checkpoints = []
@@ -261,26 +229,10 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float,
         ld_email = ld.email
         db.session.remove()
 
-    client = app.test_client()
-    response = client.post("/sign-in", data={"email": ld_email, "password": password})
-    if response.status_code != 302:
-        raise RuntimeError(f"sign-in failed: {response.status_code}")
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def count(*_args: Any) -> None:
-        statements.append("x")
+    client = sign_in(app, ld_email)
 
     def per_page(path: str) -> int:
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            page = client.get(path)
-            assert page.status_code == 200, (path, page.status_code)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(statements)
+        return statements_for(app, client, path)
 
     small = {name: per_page(path) for name, path in PAGES.items()}
     with app.app_context():
@@ -298,46 +250,18 @@ def run_backend(url: str, csv_path: Path, workdir: Path, seconds: float,
     large = {name: per_page(path) for name, path in PAGES.items()}
     figures["statements"] = {name: [small[name], large[name]] for name in PAGES}
 
-    bare = Flask("bare")
-    bare_engine = create_engine(url)
-
-    @bare.route("/person/<int:pid>")
-    def person(pid: int) -> str:
-        with bare_engine.connect() as conn:
-            return str(conn.execute(text("SELECT name FROM person WHERE id = :id"),
-                                    {"id": pid}).scalar_one())
-
-    bare_client = bare.test_client()
-    figures["bare_rps"] = _rate(lambda: bare_client.get("/person/1"), seconds)
+    figures["bare_rps"] = bare_rate(url, seconds)
     for name, path in PAGES.items():
-        figures[f"{name}_rps"] = _rate(lambda p=path: client.get(p), seconds)
-    bare_engine.dispose()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+        figures[f"{name}_rps"] = rate(lambda p=path: client.get(p), seconds)
+    dispose(app)
     return figures
-
-
-def reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def _child(url: str, csv_path: Path, workdir: Path, seconds: float,
            decisions: int) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.spot_check_bench", "run", "--url", url, "--csv",
-         str(csv_path), "--workdir", str(workdir), "--seconds", str(seconds),
-         "--decisions", str(decisions)],
-        capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-4000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child("bench.spot_check_bench",
+                     ["--url", url, "--csv", str(csv_path), "--workdir", str(workdir),
+                      "--seconds", str(seconds), "--decisions", str(decisions)])
 
 
 def report(results: list[dict[str, Any]], load: float) -> None:
@@ -348,59 +272,29 @@ def report(results: list[dict[str, Any]], load: float) -> None:
               f"in {r['generate_seconds']:.1f} s")
         print(f"  bare Flask route, one indexed query : {r['bare_rps']:8.1f} requests/s")
         for name, path in PAGES.items():
-            rps = r[f"{name}_rps"]
-            small, large = r["statements"][name]
-            print(f"  {path:<34}: {rps:8.1f} requests/s ({rps / r['bare_rps']:.1%} of bare); "
-                  f"SQL statements {small} with a tenth of the decisions, {large} with all "
-                  f"({'constant' if small == large else 'GROWS'})")
+            print(page_line(path, r[f"{name}_rps"], r["bare_rps"], r["statements"][name],
+                            small_label="a tenth of the decisions",
+                            large_label="all decisions"))
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.spot_check_bench",
                                      description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command")
-    child = sub.add_parser("run", help=argparse.SUPPRESS)
-    child.add_argument("--url", required=True)
-    child.add_argument("--csv", type=Path, required=True)
-    child.add_argument("--workdir", type=Path, required=True)
-    child.add_argument("--seconds", type=float, default=3.0)
+    child = add_child_parser(parser)
     child.add_argument("--decisions", type=int, default=200_000)
-    parser.add_argument("--people", type=int, default=20_000)
+    add_common_options(parser)
     parser.add_argument("--decisions", type=int, default=200_000)
-    parser.add_argument("--seconds", type=float, default=3.0,
-                        help="how long each page is requested (default 3)")
-    parser.add_argument("--pg-url", default=os.environ.get("CLEARANCE_BENCH_PG_URL", DEFAULT_PG),
-                        help=f"PostgreSQL database to use; its public schema is dropped "
-                             f"(default {DEFAULT_PG})")
-    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     args = parser.parse_args(argv)
     if args.command == "run":
         print(json.dumps(run_backend(args.url, args.csv, args.workdir, args.seconds,
                                      args.decisions)))
         return
 
-    from bench.generate_org import write_file
-
-    load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="clearance-spot-bench-") as tmp:
-        root = Path(tmp)
-        csv_path = root / "org.csv"
-        write_file(csv_path, args.people, depth=8)
-        results = []
-        sqlite_dir = root / "sqlite"
-        sqlite_dir.mkdir()
-        results.append(_child(f"sqlite:///{sqlite_dir / 'bench.db'}", csv_path, sqlite_dir,
-                              args.seconds, args.decisions))
-        if not args.no_pg:
-            pg_dir = root / "pg"
-            pg_dir.mkdir()
-            reset_postgres(args.pg_url)
-            try:
-                results.append(_child(args.pg_url, csv_path, pg_dir, args.seconds,
-                                      args.decisions))
-            finally:
-                reset_postgres(args.pg_url)
-        report(results, load)
+    results, load = each_backend(
+        args, lambda url, csv_path, workdir: _child(url, csv_path, workdir, args.seconds,
+                                                    args.decisions),
+        prefix="clearance-spot-bench-")
+    report(results, load)
 
 
 if __name__ == "__main__":
