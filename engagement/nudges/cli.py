@@ -1,15 +1,18 @@
-"""``flask nudges run [--dry-run] [--now ISO] [--kind KIND]`` and
+"""``flask nudges run [--dry-run] [--now ISO] [--kind KIND]``,
+``flask nudges status [--limit N] [--kind KIND] [--person EMAIL] [--mail STATE]`` and
 ``flask nudges completions [--dry-run] [--recognise]``."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from typing import Any
 
 import click
 from flask.cli import AppGroup
 
 from clearance.database import commit, rollback, write_intent
-from engagement.nudges.models import KINDS
+from engagement.nudges.models import KINDS, MAIL_STATES
 
 nudges_cli = AppGroup("nudges", help="Nudges, reminders and recognition.")
 
@@ -63,3 +66,52 @@ def completions_command(dry_run: bool, recognise: bool) -> None:
             commit()
     click.echo(f"{done} enrolments completed, {cleared} completions cleared"
                + (" (dry run)" if dry_run else ""))
+
+
+def _mail_text(line: Any) -> str:
+    from clearance.mail import MAX_ATTEMPTS
+
+    outbox = f" (outbox #{line.outbox_id})" if line.outbox_id is not None else ""
+    if line.mail == "sent":
+        return f"sent {line.mail_at:%Y-%m-%d %H:%M}{outbox}"
+    if line.mail == "kept":
+        return f"kept in the outbox, no SMTP configured{outbox}"
+    if line.mail == "pending":
+        return f"pending{outbox}"
+    if line.mail == "failed":
+        error = " ".join((line.error or "").split())[:80]
+        retry = ("will retry" if line.attempts < MAX_ATTEMPTS
+                 else f"gave up after {line.attempts} attempts")
+        return f"FAILED, {retry}{outbox}: {error}"
+    return {"held": "held until the person's quiet hours end",
+            "none": "none (in-app only)",
+            "unknown": "e-mailed; outbox row not recorded (before it was)"}[line.mail]
+
+
+@nudges_cli.command("status")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000),
+              help="How many of the latest deliveries.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only this kind.")
+@click.option("--person", "email", metavar="EMAIL", help="Only this person's.")
+@click.option("--mail", type=click.Choice(MAIL_STATES),
+              help="Only deliveries whose e-mail is in this state.")
+def status_command(limit: int, kind: str | None, email: str | None, mail: str | None) -> None:
+    """The latest deliveries and whether each e-mail went (its outbox row)."""
+    from engagement.nudges.queries import recent_deliveries
+
+    with write_intent(False):
+        lines = recent_deliveries(limit, kind=kind, email=email, mail=mail)
+        rollback()
+    if not lines:
+        click.echo("No nudge deliveries match.")
+        return
+    click.echo(f"{'id':>7}  {'created (UTC)':<16}  {'kind':<17}  {'person':<32}  "
+               f"{'about':<28}  app  e-mail")
+    for line in lines:
+        about = f"{line.subject} {line.period}"
+        click.echo(f"{line.id:>7}  {line.created_at:%Y-%m-%d %H:%M}  {line.kind:<17}  "
+                   f"{line.email[:32]:<32}  {about[:28]:<28}  "
+                   f"{'yes' if line.in_app else 'no ':<3}  {_mail_text(line)}")
+    counts = Counter(line.mail for line in lines)
+    click.echo(f"{len(lines)} deliveries; e-mail: " + ", ".join(
+        f"{counts[state]} {state}" for state in MAIL_STATES if counts[state]))

@@ -163,7 +163,7 @@ def recognise_completion(certificate: Certificate, now: dt.datetime,
         return
     quiet = QuietPlan(cfg).is_quiet(certificate.person_id, now)
     mail_now = channels.email and not quiet
-    won = delivery.claim([{
+    won = delivery.claim_ids([{
         "person_id": certificate.person_id, "kind": RECOGNITION, "subject": nudge.subject,
         "period": period, "created_at": now, "notified_at": now if channels.in_app else None,
         "mailed_at": now if mail_now else None,
@@ -174,7 +174,8 @@ def recognise_completion(certificate: Certificate, now: dt.datetime,
         notify(certificate.person_id, f"nudge.{RECOGNITION}", nudge.message,
                         nudge.link)
     if mail_now:
-        delivery.mail(certificate.person, nudge)
+        message = delivery.mail(certificate.person, nudge)
+        delivery.link_outbox([(won[nudge.key], message.id)])
 
 
 # ---------------------------------------------------------------- set-based sweep

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from clearance.extensions import db
-from clearance.mail import queue_mail
+from clearance.mail import OutboxMessage, queue_mail
 from clearance.notifications import notify
 from clearance.urls import absolute_url
 from engagement.nudges import tokens
@@ -93,17 +93,36 @@ def existing_keys(kind: str, subjects: Iterable[str]) -> set[tuple[int, str, str
     return found
 
 
-def claim(rows: list[dict[str, Any]]) -> set[tuple[int, str, str]]:
-    """Insert ledger rows; returns the keys this call inserted (the ones to send)."""
+def claim_ids(rows: list[dict[str, Any]]) -> dict[tuple[int, str, str], int]:
+    """Insert ledger rows; returns the key and ledger id of each row this call inserted (the
+    ones to send)."""
     table = NudgeDelivery.__table__
     insert = _insert()
-    won: set[tuple[int, str, str]] = set()
+    won: dict[tuple[int, str, str], int] = {}
     for start in range(0, len(rows), _CHUNK):
         stmt = (insert(table).values(rows[start:start + _CHUNK])
                 .on_conflict_do_nothing(index_elements=["person_id", "kind", "subject", "period"])
-                .returning(table.c.person_id, table.c.subject, table.c.period))
-        won.update(tuple(r) for r in db.session.execute(stmt))
+                .returning(table.c.id, table.c.person_id, table.c.subject, table.c.period))
+        won.update({(pid, subject, period): rid
+                    for rid, pid, subject, period in db.session.execute(stmt)})
     return won
+
+
+def claim(rows: list[dict[str, Any]]) -> set[tuple[int, str, str]]:
+    """Insert ledger rows; returns the keys this call inserted (the ones to send)."""
+    return set(claim_ids(rows))
+
+
+def link_outbox(links: list[tuple[int, int]]) -> None:
+    """Record which outbox e-mail each delivery produced: (ledger id, outbox id) pairs, one
+    executemany UPDATE."""
+    if not links:
+        return
+    table = NudgeDelivery.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("ledger_id"))
+        .values(outbox_message_id=bindparam("outbox_id")),
+        [{"ledger_id": ledger_id, "outbox_id": outbox_id} for ledger_id, outbox_id in links])
 
 
 def deliver(kind: str, nudges: list[Nudge], now: dt.datetime, cfg: NudgeConfig, *,
@@ -132,17 +151,21 @@ def deliver(kind: str, nudges: list[Nudge], now: dt.datetime, cfg: NudgeConfig, 
         return result
     if not todo:
         return result
-    won = claim([{"person_id": n.person_id, "kind": kind, "subject": n.subject,
+    won = claim_ids([{"person_id": n.person_id, "kind": kind, "subject": n.subject,
                   "period": n.period, "created_at": now, "mail_pending": False,
                   "notified_at": now if c.in_app else None,
                   "mailed_at": now if c.email else None} for n, c in todo])
     result.already += len(todo) - len(won)
     people = _people(n.person_id for n, _ in todo if n.key in won)
+    links = []
     for nudge, channels in todo:
         if nudge.key not in won:
             continue
-        send(people[nudge.person_id], nudge, channels)
+        message = send(people[nudge.person_id], nudge, channels)
+        if message is not None:
+            links.append((won[nudge.key], message.id))
         result.sent += 1
+    link_outbox(links)
     return result
 
 
@@ -155,15 +178,17 @@ def _people(ids: Iterable[int]) -> dict[int, Person]:
     return people
 
 
-def send(person: Person, nudge: Nudge, channels: Channels) -> None:
-    """The notification and/or the e-mail for one claimed nudge (flushes)."""
+def send(person: Person, nudge: Nudge, channels: Channels) -> OutboxMessage | None:
+    """The notification and/or the e-mail for one claimed nudge (flushes); returns the
+    outbox row of the e-mail, if one was made."""
     if channels.in_app:
         notify(person.id, f"nudge.{nudge.kind}", nudge.message, nudge.link)
     if channels.email:
-        mail(person, nudge)
+        return mail(person, nudge)
+    return None
 
 
-def mail(person: Person, nudge: Nudge) -> Any:
+def mail(person: Person, nudge: Nudge) -> OutboxMessage:
     unsubscribe = tokens.unsubscribe_url(person.id, nudge.kind)
     base = current_app.config["BASE_URL"].rstrip("/")
     return queue_mail(
@@ -216,8 +241,9 @@ def send_held_mail(now: dt.datetime, cfg: NudgeConfig, *, plan: QuietPlan | None
             continue
         from engagement.nudges.completion import recognition_nudge
 
+        message = mail(certificate.person, recognition_nudge(certificate, row.period))
         db.session.execute(update(NudgeDelivery).where(NudgeDelivery.id == row.id)
-                           .values(mailed_at=now).execution_options(synchronize_session=False))
-        mail(certificate.person, recognition_nudge(certificate, row.period))
+                           .values(mailed_at=now, outbox_message_id=message.id)
+                           .execution_options(synchronize_session=False))
         result.sent += 1
     return result

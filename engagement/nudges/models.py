@@ -55,6 +55,12 @@ KIND_HINTS = {
 
 QUIET_MODES = ("default", "custom", "off")
 
+#: what became of a delivery's e-mail (``flask nudges status``): sent; kept (in the outbox, no
+#: SMTP configured); pending (queued, not tried yet); failed (the outbox retries it); held
+#: (recognition waiting for quiet hours to end); none (in-app only); unknown (e-mailed before
+#: deliveries recorded their outbox row)
+MAIL_STATES = ("sent", "kept", "pending", "failed", "held", "none", "unknown")
+
 
 class NudgeDelivery(db.Model):
     __tablename__ = "nudge_delivery"
@@ -75,6 +81,10 @@ class NudgeDelivery(db.Model):
     mailed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     #: recognition only: the e-mail waits for the end of the person's quiet hours
     mail_pending: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    #: the outbox e-mail this delivery produced (its status says whether it went); None when
+    #: no e-mail was made (in-app only, held by quiet hours, or from before this was recorded)
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_message.id", ondelete="SET NULL"), index=True)
 
 
 class NudgePreference(db.Model):

@@ -1,4 +1,5 @@
-"""Read-side queries for certificates (the page, the list) and the home panel."""
+"""Read-side queries for certificates (the page, the list) and the home panel, and the
+delivery ledger with what became of each e-mail (``flask nudges status``)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from approvals.models import Decision
 from checkpoints.models import Checkpoint
 from clearance.database import as_utc
 from clearance.extensions import db
-from engagement.nudges.models import Certificate
+from clearance.mail import OutboxMessage
+from engagement.nudges.models import Certificate, NudgeDelivery
 from people.hierarchy import path_range
-from people.models import Person
+from people.models import Person, email_key
 from portfolios.models import Submission, SubmissionVersion
 
 
@@ -93,3 +95,68 @@ def my_certificates(person_id: int, limit: int = 5) -> list[Certificate]:
 def certificate_by_share_hash(token_hash: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(
         Certificate.share_token_hash == token_hash, Certificate.withdrawn_at.is_(None)))
+
+
+# ---------------------------------------------------------------- the ledger for operators
+
+@dataclass
+class DeliveryLine:
+    id: int
+    created_at: dt.datetime
+    kind: str
+    email: str
+    subject: str
+    period: str
+    in_app: bool
+    #: sent, kept (no SMTP: in the outbox), pending, failed, held (quiet hours), none
+    #: (in-app only) or unknown (e-mailed before deliveries recorded their outbox row)
+    mail: str
+    outbox_id: int | None = None
+    mail_at: dt.datetime | None = None
+    attempts: int = 0
+    error: str | None = None
+
+
+def _mail_state(row: Any) -> str:
+    if row.outbox_message_id is not None:
+        return {"sent": "sent", "kept": "kept", "failed": "failed"}.get(row.status, "pending")
+    if row.mail_pending:
+        return "held"
+    return "unknown" if row.mailed_at is not None else "none"
+
+
+def recent_deliveries(limit: int = 50, *, kind: str | None = None, email: str | None = None,
+                      mail: str | None = None) -> list[DeliveryLine]:
+    """The latest ledger rows, newest first, with what became of each e-mail (the outbox row
+    the delivery produced). ``mail`` keeps only one state; one query."""
+    stmt = (select(NudgeDelivery.id, NudgeDelivery.created_at, NudgeDelivery.kind,
+                   NudgeDelivery.subject, NudgeDelivery.period, NudgeDelivery.notified_at,
+                   NudgeDelivery.mailed_at, NudgeDelivery.mail_pending,
+                   NudgeDelivery.outbox_message_id, Person.email, OutboxMessage.status,
+                   OutboxMessage.sent_at, OutboxMessage.attempts, OutboxMessage.error)
+            .join(Person, Person.id == NudgeDelivery.person_id)
+            .outerjoin(OutboxMessage, OutboxMessage.id == NudgeDelivery.outbox_message_id)
+            .order_by(NudgeDelivery.id.desc()))
+    if kind:
+        stmt = stmt.where(NudgeDelivery.kind == kind)
+    if email:
+        stmt = stmt.where(Person.email_key == email_key(email))
+    if mail:
+        linked = NudgeDelivery.outbox_message_id.is_not(None)
+        stmt = stmt.where({
+            "sent": and_(linked, OutboxMessage.status == "sent"),
+            "kept": and_(linked, OutboxMessage.status == "kept"),
+            "failed": and_(linked, OutboxMessage.status == "failed"),
+            "pending": and_(linked, OutboxMessage.status.not_in(("sent", "kept", "failed"))),
+            "held": and_(~linked, NudgeDelivery.mail_pending.is_(True)),
+            "none": and_(~linked, NudgeDelivery.mail_pending.is_(False),
+                         NudgeDelivery.mailed_at.is_(None)),
+            "unknown": and_(~linked, NudgeDelivery.mail_pending.is_(False),
+                            NudgeDelivery.mailed_at.is_not(None)),
+        }[mail])
+    return [DeliveryLine(
+        id=row.id, created_at=as_utc(row.created_at), kind=row.kind, email=row.email,
+        subject=row.subject, period=row.period, in_app=row.notified_at is not None,
+        mail=_mail_state(row), outbox_id=row.outbox_message_id, mail_at=as_utc(row.sent_at),
+        attempts=row.attempts or 0, error=row.error)
+        for row in db.session.execute(stmt.limit(limit))]
