@@ -31,8 +31,10 @@ OVERDUE = "overdue"
 CHANGES_REQUESTED = "changes_requested"
 THEME_RELEASED = "theme_released"
 APPROVER_DIGEST = "approver_digest"
+TEAM_OVERDUE = "team_overdue"
 RECOGNITION = "recognition"
-KINDS = (DUE_SOON, OVERDUE, CHANGES_REQUESTED, THEME_RELEASED, APPROVER_DIGEST, RECOGNITION)
+KINDS = (DUE_SOON, OVERDUE, CHANGES_REQUESTED, THEME_RELEASED, APPROVER_DIGEST, TEAM_OVERDUE,
+         RECOGNITION)
 
 KIND_LABELS = {
     DUE_SOON: "A checkpoint is due soon",
@@ -40,6 +42,7 @@ KIND_LABELS = {
     CHANGES_REQUESTED: "Changes were asked for and are still waiting",
     THEME_RELEASED: "A new monthly theme is released",
     APPROVER_DIGEST: "Weekly digest of work waiting for your decision",
+    TEAM_OVERDUE: "Weekly list of your team's overdue checkpoints",
     RECOGNITION: "You completed a programme",
 }
 KIND_HINTS = {
@@ -50,6 +53,8 @@ KIND_HINTS = {
     THEME_RELEASED: "Once a month at most: new learning for your audience.",
     APPROVER_DIGEST: "Only if you approve other people's work: the day before your usual "
                      "one-to-one day.",
+    TEAM_OVERDUE: "Only if you manage people and some of their checkpoints are past due: "
+                  "once a week, on your digest day.",
     RECOGNITION: "Your certificate when every checkpoint of a programme is done.",
 }
 

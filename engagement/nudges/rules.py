@@ -46,22 +46,19 @@ THEME_NEWS_DAYS = 7
 NOT_SENT = ("draft", "withdrawn", "reopened")
 
 
-def _date(value: dt.date) -> str:
+def long_date(value: dt.date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
 # ---------------------------------------------------------------- due soon and overdue
 
 
-def _open_checkpoints(cfg: NudgeConfig, today: dt.date) -> list[tuple[Any, dt.date]]:
-    """(row, due date) for every checkpoint with a due date that an active learner has not
-    sent in yet, in a released, published programme. Plain columns, one query; due dates come
-    from ``checkpoints.queries.due_date`` like everywhere else."""
-    longest = db.session.scalar(select(func.max(Checkpoint.due_offset_days))) or 0
-    horizon = today - dt.timedelta(days=longest + 7 * OVERDUE_REMINDERS + 2)
-    since = dt.datetime.combine(horizon, dt.time(), tzinfo=dt.UTC)
+def open_checkpoints_stmt(today: dt.date) -> Any:
+    """Every checkpoint with a due offset that an active learner, in an active enrolment of a
+    released, published programme, has not sent in yet: plain columns, for
+    :func:`with_due_dates`. Callers narrow it (a horizon, the learners of some managers)."""
     sub = aliased(Submission)
-    rows = _rows(
+    return (
         select(Enrolment.id, Enrolment.person_id, Enrolment.enrolled_at,
                Programme.id.label("programme_id"), Programme.title.label("programme_title"),
                Programme.release_date, Checkpoint.id.label("checkpoint_id"),
@@ -74,9 +71,13 @@ def _open_checkpoints(cfg: NudgeConfig, today: dt.date) -> list[tuple[Any, dt.da
         .where(Enrolment.status == "active", Person.active.is_(True),
                Programme.status == "published", Checkpoint.due_offset_days.is_not(None),
                or_(Programme.release_date.is_(None), Programme.release_date <= today),
-               or_(sub.id.is_(None), sub.state.in_(NOT_SENT)),
-               or_(Enrolment.enrolled_at >= since, Programme.release_date >= horizon))
+               or_(sub.id.is_(None), sub.state.in_(NOT_SENT)))
         .order_by(Enrolment.id, Checkpoint.position, Checkpoint.id))
+
+
+def with_due_dates(rows: list[Any]) -> list[tuple[Any, dt.date]]:
+    """(row, due date) for rows of :func:`open_checkpoints_stmt`; due dates come from
+    ``checkpoints.queries.due_date`` like everywhere else."""
     out = []
     for row in rows:
         enrolment = SimpleNamespace(enrolled_at=row.enrolled_at,
@@ -86,6 +87,16 @@ def _open_checkpoints(cfg: NudgeConfig, today: dt.date) -> list[tuple[Any, dt.da
         if due is not None:
             out.append((row, due))
     return out
+
+
+def _open_checkpoints(cfg: NudgeConfig, today: dt.date) -> list[tuple[Any, dt.date]]:
+    """(row, due date) for every open checkpoint recent enough to be due soon or within its
+    overdue reminders. One query."""
+    longest = db.session.scalar(select(func.max(Checkpoint.due_offset_days))) or 0
+    horizon = today - dt.timedelta(days=longest + 7 * OVERDUE_REMINDERS + 2)
+    since = dt.datetime.combine(horizon, dt.time(), tzinfo=dt.UTC)
+    return with_due_dates(_rows(open_checkpoints_stmt(today).where(
+        or_(Enrolment.enrolled_at >= since, Programme.release_date >= horizon))))
 
 
 def _work_link(checkpoint_id: int) -> str:
@@ -103,13 +114,13 @@ def due_soon(now: dt.datetime, cfg: NudgeConfig) -> list[Nudge]:
         days = (due - today).days
         if not 0 <= days <= cfg.due_soon_days:
             continue
-        when = "today" if days == 0 else ("tomorrow" if days == 1 else f"on {_date(due)}")
+        when = "today" if days == 0 else ("tomorrow" if days == 1 else f"on {long_date(due)}")
         out.append(Nudge(
             row.person_id, DUE_SOON, f"checkpoint:{row.checkpoint_id}", due.isoformat(),
             f"“{row.checkpoint_title}” ({row.programme_title}) is due {when}.",
             _work_link(row.checkpoint_id),
             {"checkpoint_title": row.checkpoint_title, "programme_title": row.programme_title,
-             "due": _date(due), "days": days},
+             "due": long_date(due), "days": days},
             mail_subject=f"Due {when}: “{row.checkpoint_title}”"))
     return out
 
@@ -129,10 +140,10 @@ def overdue(now: dt.datetime, cfg: NudgeConfig) -> list[Nudge]:
         out.append(Nudge(
             row.person_id, OVERDUE, f"checkpoint:{row.checkpoint_id}",
             f"{due.isoformat()}/w{week}",
-            f"“{row.checkpoint_title}” ({row.programme_title}) was due on {_date(due)}.",
+            f"“{row.checkpoint_title}” ({row.programme_title}) was due on {long_date(due)}.",
             _work_link(row.checkpoint_id),
             {"checkpoint_title": row.checkpoint_title, "programme_title": row.programme_title,
-             "due": _date(due), "days_late": late, "reminder": week + 1,
+             "due": long_date(due), "days_late": late, "reminder": week + 1,
              "reminders": OVERDUE_REMINDERS},
             mail_subject=f"Overdue: “{row.checkpoint_title}”"))
     return out
@@ -170,7 +181,7 @@ def changes_requested(now: dt.datetime, cfg: NudgeConfig) -> list[Nudge]:
             "ago and are still waiting for you.",
             _work_link(row.checkpoint_id),
             {"checkpoint_title": row.checkpoint_title, "programme_title": row.programme_title,
-             "asked": _date(asked)},
+             "asked": long_date(asked)},
             mail_subject=f"Changes waiting for you: “{row.checkpoint_title}”"))
     return out
 
@@ -280,7 +291,7 @@ def approver_digest(now: dt.datetime, cfg: NudgeConfig) -> list[Nudge]:
             local_path("approvals.queue"),
             {"groups": [{"name": g.learner_name,
                          "items": [{"title": s.checkpoint_title, "level": s.level,
-                                    "since": _date(cfg.local(_aware(s.created_at)).date())}
+                                    "since": long_date(cfg.local(_aware(s.created_at)).date())}
                                    for s in g.steps]} for g in groups],
              "count": count}))
     return out

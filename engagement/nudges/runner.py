@@ -11,10 +11,10 @@ from collections.abc import Iterable
 
 from clearance import audit
 from clearance.database import utcnow
-from engagement.nudges import rules
+from engagement.nudges import rules, team
 from engagement.nudges.config import NudgeConfig, load_config
 from engagement.nudges.delivery import RuleResult, deliver, send_held_mail
-from engagement.nudges.models import RECOGNITION
+from engagement.nudges.models import RECOGNITION, TEAM_OVERDUE
 from engagement.nudges.preferences import QuietPlan
 
 
@@ -24,10 +24,11 @@ def run(now: dt.datetime | None = None, *, dry_run: bool = False,
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     cfg = cfg or load_config()
-    wanted = set(kinds) if kinds else set(rules.RULES) | {RECOGNITION}
+    every = {**rules.RULES, TEAM_OVERDUE: team.team_overdue}
+    wanted = set(kinds) if kinds else set(every) | {RECOGNITION}
     plan = QuietPlan(cfg)
     results = []
-    for kind, rule in rules.RULES.items():
+    for kind, rule in every.items():
         if kind in wanted:
             results.append(deliver(kind, rule(now, cfg), now, cfg, plan=plan, dry_run=dry_run))
     if RECOGNITION in wanted:
