@@ -75,9 +75,13 @@ def _setup(figures: dict[str, Any]) -> None:
 
 
 def _measure(engine: Any, work: Callable[[], Any]) -> dict[str, Any]:
+    from sqlalchemy import func, select
+
     from clearance.database import _AFTER_COMMIT_KEY
     from clearance.extensions import db
+    from clearance.mail import OutboxMessage
 
+    outbox = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     with counting_statements(engine) as seen:
         wall, cpu = time.perf_counter(), time.process_time()
         result = work()
@@ -88,7 +92,9 @@ def _measure(engine: Any, work: Callable[[], Any]) -> dict[str, Any]:
         wall, cpu = time.perf_counter(), time.process_time()
         db.session.commit()
         done = (time.perf_counter() - wall, time.process_time() - cpu)
-    return {"run": run, "commit": done, "statements": statements, "mail_jobs": jobs,
+    emails = db.session.scalar(select(func.count()).select_from(OutboxMessage)) - outbox
+    return {"run": run, "commit": done, "statements": statements, "callbacks": jobs,
+            "emails": emails,
             "sent": result.sent, "opted_out": result.opted_out, "already": result.already}
 
 
@@ -137,7 +143,8 @@ def report(results: list[dict[str, Any]], load: float) -> None:
             print(f"  {label:<32}: run {f['run'][0]:6.2f} s ({f['run'][1]:5.2f}), commit "
                   f"{f['commit'][0]:5.2f} s ({f['commit'][1]:5.2f}); {f['statements']:,} SQL "
                   f"statements; {f['sent']:,} sent, {f['already']:,} already, "
-                  f"{f['opted_out']:,} opted out; {f['mail_jobs']:,} mail jobs queued")
+                  f"{f['opted_out']:,} opted out; {f['emails']:,} e-mails in the outbox, "
+                  f"{f['callbacks']:,} after-commit callbacks")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Integer, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -114,11 +115,20 @@ def claim(rows: list[dict[str, Any]]) -> set[tuple[int, str, str]]:
 
 
 def link_outbox(links: list[tuple[int, int]]) -> None:
-    """Record which outbox e-mail each delivery produced: (ledger id, outbox id) pairs, one
-    executemany UPDATE."""
+    """Record which outbox e-mail each delivery produced, from (ledger id, outbox id) pairs:
+    one ``UPDATE ... FROM unnest(...)`` on PostgreSQL, one executemany UPDATE on SQLite."""
     if not links:
         return
     table = NudgeDelivery.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        pairs = select(
+            func.unnest(bindparam("ledger_ids", [d for d, _ in links], type_=ARRAY(Integer)))
+            .label("ledger_id"),
+            func.unnest(bindparam("outbox_ids", [o for _, o in links], type_=ARRAY(Integer)))
+            .label("outbox_id")).subquery()
+        db.session.execute(update(table).where(table.c.id == pairs.c.ledger_id)
+                           .values(outbox_message_id=pairs.c.outbox_id))
+        return
     db.session.execute(
         update(table).where(table.c.id == bindparam("ledger_id"))
         .values(outbox_message_id=bindparam("outbox_id")),

@@ -25,6 +25,7 @@ from checkpoints import queries as checkpoint_queries
 from checkpoints.models import Checkpoint, Enrolment, Programme
 from clearance.extensions import db
 from clearance.urls import local_path
+from engagement.nudges.broadcast import Broadcast
 from engagement.nudges.config import NudgeConfig
 from engagement.nudges.delivery import Nudge
 from engagement.nudges.models import (
@@ -194,11 +195,12 @@ def _theme_subject(programme: Any) -> str:
     return f"theme:{theme}"[:120] if theme else f"programme:{programme.id}"
 
 
-def theme_released(now: dt.datetime, cfg: NudgeConfig) -> list[Nudge]:
+def theme_broadcasts(now: dt.datetime, cfg: NudgeConfig) -> list[Broadcast]:
     """A programme's release date arrived (in the last ``THEME_NEWS_DAYS`` days): tell its
     audience, once per theme and month. Managers hear of the managers' and everyone's
-    programmes, everyone else of everyone's. The audience is read set-based (one query per
-    audience, however many people)."""
+    programmes, everyone else of everyone's: two broadcasts per theme, each one message for
+    many people. The audience is read set-based (one query per audience, however many
+    people)."""
     today = cfg.today(now)
     programmes = _scalars(
         select(Programme).where(Programme.status == "published",
@@ -220,24 +222,31 @@ def theme_released(now: dt.datetime, cfg: NudgeConfig) -> list[Nudge]:
         .exists())))
     everyone = list(_scalars(select(Person.id).where(Person.active.is_(True))
                                .order_by(Person.id)))
+    audiences = ([pid for pid in everyone if pid in managers],
+                 [pid for pid in everyone if pid not in managers])
     out = []
     for (subject, month), progs in groups.items():
         theme = progs[0].theme or progs[0].title
         link = local_path("checkpoints.catalogue", theme=progs[0].theme) if progs[0].theme \
             else local_path("checkpoints.programme", programme_id=progs[0].id)
-        for_all = [p.title for p in progs if p.audience != "managers"]
         for_managers = [p.title for p in progs]
-        for person_id in everyone:
-            titles = for_managers if person_id in managers else for_all
-            if not titles:
+        for_all = [p.title for p in progs if p.audience != "managers"]
+        for titles, people in zip((for_managers, for_all), audiences, strict=True):
+            if not titles or not people:
                 continue
-            out.append(Nudge(
-                person_id, THEME_RELEASED, subject, month,
+            out.append(Broadcast(
+                THEME_RELEASED, subject, month,
                 f"New this month: {theme}. " + "; ".join(f"“{t}”" for t in titles[:3])
                 + (f" and {len(titles) - 3} more." if len(titles) > 3 else "."),
-                link, {"theme": theme, "titles": titles},
+                link, people, {"theme": theme, "titles": titles},
                 mail_subject=f"New this month: {theme}"))
     return out
+
+
+def theme_released(now: dt.datetime, cfg: NudgeConfig) -> list[Nudge]:
+    """:func:`theme_broadcasts` one nudge per person (the hourly run delivers the broadcasts
+    set-based, :mod:`engagement.nudges.broadcast`)."""
+    return [nudge for broadcast in theme_broadcasts(now, cfg) for nudge in broadcast.nudges()]
 
 
 # ---------------------------------------------------------------- approver digest

@@ -49,7 +49,12 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
 
 
 def unsubscribe_url(person_id: int, kind: str) -> str:
-    return absolute_url("nudges.unsubscribe", token=unsubscribe_token(person_id, kind))
+    return unsubscribe_url_for(unsubscribe_token(person_id, kind))
+
+
+def unsubscribe_url_for(token: str) -> str:
+    """The unsubscribe address of a token (built once and filled in for many people)."""
+    return absolute_url("nudges.unsubscribe", token=token)
 
 
 def new_share_secret() -> str:
