@@ -20,7 +20,7 @@ def _may_read_outbox(user: Any, _obj: Any) -> bool:
     return user.has_role("admin")
 
 
-nav_item("Outbox", "admin.outbox", lambda u: u.has_role("admin"), order=90)
+nav_item("Outbox", "admin.outbox", lambda u: u.has_role("admin"), order=90, group="Manage")
 
 
 @bp.route("/outbox")

@@ -13,15 +13,15 @@ from clearance.database import rollback
 from clearance.extensions import db
 from clearance.forms import choices
 from clearance.home import home_panel
-from clearance.templating import nav_item
+from clearance.templating import ACCOUNT, nav_item
 from people import hierarchy, operations, queries
 from people.forms import PeopleFilterForm, PersonForm
 from people.models import Person
 
 nav_item("Home", "main.home", lambda u: True, order=0)
 nav_item("My team", "people.team", lambda u: u.is_manager, order=30)
-nav_item("People", "people.admin_list", lambda u: u.has_role("admin"), order=80)
-nav_item("My profile", "people.me", lambda u: True, order=95)
+nav_item("People", "people.admin_list", lambda u: u.has_role("admin"), order=80, group="Manage")
+nav_item("My profile", "people.me", lambda u: True, order=95, group=ACCOUNT)
 
 
 @home_panel("people/_home_panel.html", order=90)

@@ -25,9 +25,9 @@ def _staff(user: Any) -> bool:
     return bool(user.has_role("ld") or user.has_role("admin"))
 
 
-nav_item("Spot-checks", "spot_checks.queue", _staff, order=60,
+nav_item("Spot-checks", "spot_checks.queue", _staff, order=60, group="Quality",
          badge=lambda u: queries.waiting_count() if u.has_role("ld") else 0)
-nav_item("Calibration", "spot_checks.calibration", _staff, order=61)
+nav_item("Calibration", "spot_checks.calibration", _staff, order=61, group="Quality")
 
 
 def _me() -> Any:

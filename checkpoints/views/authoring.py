@@ -22,7 +22,7 @@ from clearance.forms import choices
 from clearance.templating import nav_item
 from people import queries as people_queries
 
-nav_item("Programmes", "checkpoints.programmes", queries.is_staff, order=70)
+nav_item("Programmes", "checkpoints.programmes", queries.is_staff, order=70, group="Manage")
 
 PROGRAMME_FIELDS = ("title", "summary", "theme", "audience", "release_date", "kind",
                     "open_in_catalogue")

@@ -10,10 +10,14 @@ from flask_login import current_user
 
 from clearance.access import AUTHENTICATED, can, require, rule
 from clearance.database import rollback
+from clearance.templating import nav_item
 from engagement.application import operations as ops
 from engagement.application import queries
 from engagement.application.forms import AnswerForm, RollupForm
 from engagement.application.models import OVERDUE_AFTER_DAYS, ApplicationCheck
+
+nav_item("Application on the job", "application_checks.programmes",
+         lambda u: can(u, "application_checks.report"), order=64, group="Reports")
 
 
 def _me() -> Any:

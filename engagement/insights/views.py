@@ -13,15 +13,17 @@ from typing import Any
 
 from flask import Response, render_template, request
 
-from clearance.access import rule
+from clearance.access import can, rule
 from clearance.templating import nav_item
 from engagement import periods
 from engagement.insights import funnel as fn
 from engagement.insights import kpi
 from engagement.insights.forms import FunnelFilterForm, YearForm
 
-nav_item("Insights", "insights.funnel",
-         lambda u: u.has_role("ld") or u.has_role("admin"), order=62)
+nav_item("Learning funnel", "insights.funnel", lambda u: can(u, "insights.read"), order=62,
+         group="Reports")
+nav_item("Manager engagement", "insights.managers", lambda u: can(u, "insights.read"),
+         order=63, group="Reports")
 
 SORTS = {"share": "Share, highest first", "unit": "Unit, A to Z",
          "managers": "Managers, most first", "engaged": "Engaged, most first"}

@@ -7,14 +7,18 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from clearance.access import AUTHENTICATED, require, rule
+from clearance.access import AUTHENTICATED, can, require, rule
 from clearance.database import rollback
 from clearance.extensions import db
 from clearance.forms import choices
+from clearance.templating import nav_item
 from engagement import periods
 from engagement.pulse import operations as ops
 from engagement.pulse import queries
 from engagement.pulse.forms import PulseForm, ResultsFilterForm
+
+nav_item("Learner pulse", "pulse.results", lambda u: can(u, "pulse.results"), order=65,
+         group="Reports")
 
 
 def _decision_or_404(decision_id: int) -> Any:

@@ -16,7 +16,8 @@ from engagement.periods import Period, PeriodForm
 from engagement.results import sections
 from portfolios.records.render import RenderFailed, limits_from_config, render_pdf
 
-nav_item("Results", "results.page", lambda u: can(u, "results.read"), order=66)
+nav_item("Results", "results.page", lambda u: can(u, "results.read"), order=66,
+         group="Reports")
 
 
 @home_panel("results/_home_panel.html", order=15)

@@ -25,7 +25,7 @@ def _staff(user: Any) -> bool:
     return bool(user.has_role("ld") or user.has_role("admin"))
 
 
-nav_item("Suggestions", "suggestions.index", _staff, order=72)
+nav_item("Suggestions", "suggestions.index", _staff, order=72, group="Manage")
 
 FIELDS = ("programme_id", "month", "theme", "audience", "unit")
 

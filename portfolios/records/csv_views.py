@@ -14,7 +14,8 @@ from clearance.templating import nav_item
 from portfolios.records.csv_exports import EXPORTS, stream_csv
 
 nav_item("Exports", "records.csv_index",
-         lambda u: bool(u.has_role("ld") or u.has_role("admin")), order=62)
+         lambda u: bool(u.has_role("ld") or u.has_role("admin")), order=67,
+         group="Reports")
 
 
 @rule("records.csv")

@@ -22,7 +22,7 @@ from rubrics.models import RubricVersion
 from rubrics.views.common import apply_errors, refused, rubric_or_404, version_or_404
 
 nav_item("Rubrics", "rubrics.index", lambda u: u.has_role("ld") or u.has_role("admin"),
-         order=60)
+         order=71, group="Manage")
 
 STATUS_FILTERS = {"": "In use and drafts", "published": "Published", "draft": "Drafts only",
                   "archived": "Archived"}

@@ -392,6 +392,16 @@ def tab_to(page: Any, selector: str, *, limit: int = 40) -> None:
     raise AssertionError(f"{selector} not reached within {limit} Tab presses")
 
 
+def nav_group(page: Any, name: str) -> Any:
+    """Open the main navigation's group ``name`` (e.g. "Reports") in the wide row with a click
+    on its summary, and return the group (its details element) to find links in."""
+    group = page.locator(".nav-row details").filter(
+        has=page.locator("summary", has_text=re.compile(rf"^\s*{re.escape(name)}\b")))
+    if not group.evaluate("(details) => details.open"):
+        group.locator("summary").click()
+    return group
+
+
 def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
     """Sign in through the real form with the keyboard; checks the form and the landing page."""
     visit(page, "/sign-in")

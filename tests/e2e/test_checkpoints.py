@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import check_page, tab_to, visit
+from tests.e2e.conftest import check_page, nav_group, tab_to, visit
 
 pytestmark = pytest.mark.browser
 
@@ -70,8 +70,7 @@ def test_ld_pages(signed_in_page, live_server):
     live_server.reset()
     page = signed_in_page(LD)
     with page.expect_navigation():
-        page.get_by_role("navigation", name="Main").get_by_role(
-            "link", name="Programmes").first.click()
+        nav_group(page, "Manage").get_by_role("link", name="Programmes").click()
     check_page(page)
     pid = programme_id(live_server, "Coaching conversations")
     visit(page, f"/programmes/{pid}")

@@ -13,6 +13,7 @@ from tests.e2e.conftest import (
     check_a11y,
     check_page,
     check_reflow,
+    nav_group,
     sign_in,
     tab_to,
     visit,
@@ -103,7 +104,7 @@ def test_ward_manager_sees_their_team_and_can_search_it(live_server, signed_in_p
     assert "Grace Mensah" not in results
 
     with page.expect_navigation():
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="My profile").click()
+        nav_group(page, "Account").get_by_role("link", name="My profile").click()
     check_page(page)
     assert page.get_by_role("heading", level=1).inner_text() == "Tom Williams"
     assert "Priya Shah" in page.locator("ol.chain").inner_text()
@@ -240,7 +241,7 @@ def test_narrow_screens_fold_the_navigation_into_a_menu(new_page, signed_in_page
     manager.keyboard.press("Enter")
     assert team_link.is_visible()
     check_page(manager)
-    menu_bottom = nav.locator("details ul").bounding_box()
+    menu_bottom = nav.locator("details.nav-menu > ul").bounding_box()
     heading_top = manager.locator("h1").bounding_box()
     assert heading_top["y"] >= menu_bottom["y"] + menu_bottom["height"], (
         "the open menu pushes the page down rather than covering it")

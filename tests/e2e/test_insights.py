@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import check_page
+from tests.e2e.conftest import check_page, nav_group
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,8 @@ def _go(page: Any, action: Any) -> None:
 
 def test_ld_reads_the_funnel_and_the_manager_kpi(signed_in_page, visit):
     page = signed_in_page(LD)
-    _go(page, lambda: page.get_by_role("link", name="Insights").first.click())
+    _go(page, lambda: nav_group(page, "Reports").get_by_role("link", name="Learning funnel")
+        .click())
     assert page.get_by_role("heading", name="Learning funnel", level=1).is_visible()
     # both funnels, each an image with a name and a table with the same figures
     assert page.get_by_role("img", name="Elective learning funnel").count() == 1

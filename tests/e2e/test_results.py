@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import check_page
+from tests.e2e.conftest import check_page, nav_group
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +68,8 @@ def test_the_managing_director_reads_the_results(signed_in_page):
 
 def test_ld_reach_the_results_from_the_navigation(signed_in_page, visit):
     page = signed_in_page(LD)
-    _go(page, lambda: page.get_by_role("link", name="Results", exact=True).first.click())
+    _go(page, lambda: nav_group(page, "Reports").get_by_role("link", name="Results",
+                                                            exact=True).click())
     assert page.get_by_role("heading", name="Results for leadership", level=1).is_visible()
     assert page.get_by_role("link", name="Manager engagement for every unit").is_visible()
     visit(page, "/results?period=12m")

@@ -50,8 +50,10 @@ def item_id(page: Any, title: str) -> str:
 def test_build_a_rubric_with_the_keyboard_only(signed_in_page):
     page = signed_in_page(LD_LEAD)
 
-    # the navigation leads to the rubric library, and on to a new rubric
-    tab_to(page, "a[href='/rubrics']", limit=60)
+    # the navigation's Manage group leads to the rubric library, and on to a new rubric
+    tab_to(page, ".nav-row details:has(a[href='/rubrics']) > summary", limit=60)
+    page.keyboard.press("Enter")
+    tab_to(page, "a[href='/rubrics']")
     press_and_check(page)
     assert page.locator("h1").inner_text() == "Rubrics"
     tab_to(page, "a[href='/rubrics/new']")

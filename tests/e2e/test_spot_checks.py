@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import check_page
+from tests.e2e.conftest import check_page, nav_group
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +83,8 @@ def test_ld_works_items_to_each_verdict(live_server, signed_in_page, new_page):
     others = [i for i in items if i["id"] != overturnable["id"]]
     assert len(others) >= 2, items
     page = signed_in_page(LD)
-    _go(page, lambda: page.get_by_role("link", name="Spot-checks").first.click())
+    _go(page, lambda: nav_group(page, "Quality").get_by_role("link", name="Spot-checks")
+        .click())
     assert page.get_by_role("heading", name="Why they were sampled").is_visible()
     work(page, others[0], "Agree")
     work(page, others[1], "Concern")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import check_page, visit
+from tests.e2e.conftest import check_page, nav_group, visit
 
 pytestmark = pytest.mark.browser
 
@@ -130,8 +130,7 @@ def test_learner_clicks_through_the_framed_widget_and_enrols(
     # L&D: the suggestions page, then the widget page with the embed code and the previews
     ld = signed_in_page(LD)
     with ld.expect_navigation():
-        ld.get_by_role("navigation", name="Main").get_by_role(
-            "link", name="Suggestions").first.click()
+        nav_group(ld, "Manage").get_by_role("link", name="Suggestions").click()
     check_page(ld)
     with ld.expect_navigation():
         ld.get_by_role("link", name="Intranet widget: embed code and preview").click()
