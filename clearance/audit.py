@@ -3,6 +3,10 @@
 Each row stores ``hash = sha256(prev_hash + canonical row)``. Writers serialise on the chain head
 (PostgreSQL: a transaction-level advisory lock; SQLite: the single writer that ``BEGIN IMMEDIATE``
 guarantees), and ``prev_hash`` is unique, so concurrent workers can never fork the chain.
+
+Once a transaction has taken the lock and written a row, nobody else can write until it ends,
+so the head is remembered while that transaction is the connection's innermost one (one lock
+and one read per transaction, not per event; see :func:`_remember_head`).
 """
 
 from __future__ import annotations
@@ -69,9 +73,21 @@ def chain_hash(prev_hash: str, canonical: bytes) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical).hexdigest()
 
 
+#: connection.info key: (the innermost transaction that wrote the head, the head's hash)
+_HEAD_KEY = "clearance_audit_head"
+
+
+def _innermost(conn: Any) -> Any:
+    return conn.get_nested_transaction() or conn.get_transaction()
+
+
 def _lock_chain_head() -> str:
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
+    conn = session.connection()
+    held = conn.info.get(_HEAD_KEY)
+    if held is not None and held[0] is _innermost(conn):
+        return str(held[1])
+    if conn.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
     last = session.execute(
         select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
@@ -79,9 +95,20 @@ def _lock_chain_head() -> str:
     return last or GENESIS
 
 
-def _default_actor() -> tuple[int | None, str]:
+def _remember_head(head: str) -> None:
+    """The transaction (or savepoint) that wrote ``head`` holds the lock until it ends: while
+    it is the innermost one, ``head`` is the chain's head. Once it ends (commit, rollback, a
+    savepoint released or rolled back) or a savepoint opens inside it, the head is read
+    again."""
+    conn = db.session.connection()
+    conn.info[_HEAD_KEY] = (_innermost(conn), head)
+
+
+def _default_actor() -> tuple[int | None, str | None]:
+    """The signed-in person and the request's acting role (None: their primary role, looked
+    up only when an event needs it)."""
     if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.id, getattr(g, "acting_role", None) or current_user.primary_role()
+        return current_user.id, getattr(g, "acting_role", None)
     return None, getattr(g, "acting_role", None) or "system"
 
 
@@ -143,6 +170,8 @@ def record_many(events: list[PendingEvent]) -> list[AuditEvent]:
     rows = []
     for ev in events:
         actor = default_actor if ev.use_default_actor else ev.actor_id
+        if not ev.acting_role and default_role is None:
+            default_role = current_user.primary_role()
         role = ev.acting_role or default_role
         row = AuditEvent(
             occurred_at=now,
@@ -162,6 +191,7 @@ def record_many(events: list[PendingEvent]) -> list[AuditEvent]:
         rows.append(row)
     db.session.add_all(rows)
     db.session.flush()
+    _remember_head(prev)
     return rows
 
 
@@ -174,6 +204,8 @@ def record_after_rollback(action: str, **kwargs: Any) -> None:
         record(action, **kwargs)
         return
     actor, role = _default_actor()
+    if role is None:
+        role = current_user.primary_role()
     kwargs.setdefault("actor_id", actor)
     kwargs.setdefault("acting_role", role)
     g.setdefault("audit_after_rollback", []).append((action, kwargs))
