@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, func, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from clearance.extensions import db
 from people.models import Person
@@ -35,6 +35,7 @@ def chain_above(person_id: int, *, max_depth: int = MAX_DEPTH) -> list[Person]:
         select(Person, chain.c.depth)
         .join(chain, Person.id == chain.c.id)
         .order_by(chain.c.depth)
+        .options(lazyload(Person.role_rows))  # routing reads names and ids; roles if asked
     ).all()
     return [row[0] for row in rows]
 

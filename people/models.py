@@ -18,10 +18,11 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    bindparam,
     exists,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, joinedload, mapped_column, relationship
 
 from clearance import auth
 from clearance.database import utcnow
@@ -172,13 +173,34 @@ def email_key(email: str) -> str:
     return email.strip().lower()
 
 
+def _user_statement() -> Any:
+    """The signed-in person, their roles and whether they manage anyone, in one statement
+    (every page needs all three: the policy and the navigation ask for them)."""
+    report = aliased(Person)
+    has_reports = (select(report.id)
+                   .where(report.manager_id == Person.id, report.active.is_(True))
+                   .exists().correlate(Person))
+    return (select(Person, has_reports.label("is_manager"))
+            .where(Person.id == bindparam("person_id"))
+            .options(joinedload(Person.role_rows)))
+
+
+_USER: list[Any] = []  # built on first use, once every model is mapped
+
+
 def _load_user(user_id: str) -> Any:
     person_id, _, version = user_id.partition(":")
     if not person_id.isdigit() or not version.isdigit():
         return None
-    person = db.session.get(Person, int(person_id))
-    if person is None or not person.active or person.session_version != int(version):
+    if not _USER:
+        _USER.append(_user_statement())
+    row = db.session.execute(_USER[0], {"person_id": int(person_id)}).unique().first()
+    if row is None:
         return None
+    person, is_manager = row
+    if not person.active or person.session_version != int(version):
+        return None
+    person.__dict__.setdefault("_is_manager", bool(is_manager))
     return person
 
 
