@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from clearance import audit
 from clearance.database import utcnow
@@ -60,8 +61,16 @@ def _transition(submission: Submission, action: str, *, expected_version: int | 
         db.session.expire(submission)
         raise SubmissionConflict("Someone changed this checkpoint a moment ago (or it was "
                                  "sent twice). Here is how it stands now.")
-    db.session.expire(submission, ["state", "version_count", "state_changed_at",
-                                   "submitted_at"])
+    # The row matched what the caller saw, so its new values are known: keep them rather
+    # than read the row again.
+    set_committed_value(submission, "state", target)
+    set_committed_value(submission, "state_changed_at", values["state_changed_at"])
+    if action == "submit":
+        if expected_version is not None:
+            set_committed_value(submission, "version_count", expected_version + 1)
+        else:
+            db.session.expire(submission, ["version_count"])
+        set_committed_value(submission, "submitted_at", values["submitted_at"])
     return before
 
 
@@ -140,11 +149,18 @@ def submit(submission: Submission, person: Any, *, expected_version: int) -> Sub
     return version
 
 
-def _close_version(submission: Submission, outcome: str) -> SubmissionVersion | None:
-    version = db.session.scalar(
-        select(SubmissionVersion).where(SubmissionVersion.submission_id == submission.id)
-        .order_by(SubmissionVersion.number.desc()).limit(1)
-    )
+def _close_version(submission: Submission, outcome: str,
+                   latest: SubmissionVersion | None = None) -> SubmissionVersion | None:
+    """Record how the latest version ended. ``latest`` is that version when the caller has it
+    loaded (it is used only if it is the latest: its number is the submission's count)."""
+    if latest is not None and latest.submission_id == submission.id \
+            and latest.number == submission.version_count:
+        version: SubmissionVersion | None = latest
+    else:
+        version = db.session.scalar(
+            select(SubmissionVersion).where(SubmissionVersion.submission_id == submission.id)
+            .order_by(SubmissionVersion.number.desc()).limit(1)
+        )
     if version is not None and version.outcome is None:
         version.outcome = outcome
         version.outcome_at = utcnow()
@@ -171,9 +187,10 @@ def withdraw(submission: Submission, person: Any, *, reason: str | None = None) 
 
 def _decide(submission: Submission, action: str, outcome: str, *,
             expected_version: int | None, reason: str | None,
-            actor: Any | None) -> SubmissionVersion | None:
+            actor: Any | None, version: SubmissionVersion | None = None
+            ) -> SubmissionVersion | None:
     before = _transition(submission, action, expected_version=expected_version)
-    version = _close_version(submission, outcome) if outcome else None
+    version = _close_version(submission, outcome, version) if outcome else None
     db.session.flush()
     audit.record(f"submission.{TRANSITIONS[action][1]}", obj=submission,
                  before={"state": before},
@@ -186,18 +203,22 @@ def _decide(submission: Submission, action: str, outcome: str, *,
 
 
 def request_changes(submission: Submission, *, by: Any | None = None,
-                    reason: str | None = None,
-                    expected_version: int | None = None) -> SubmissionVersion | None:
-    """Send the pending version back to the learner (approvals records the decision)."""
+                    reason: str | None = None, expected_version: int | None = None,
+                    version: SubmissionVersion | None = None) -> SubmissionVersion | None:
+    """Send the pending version back to the learner (approvals records the decision).
+    ``version``: the pending version, when the caller has it loaded (saves reading it)."""
     return _decide(submission, "request_changes", "changes_requested",
-                   expected_version=expected_version, reason=reason, actor=by)
+                   expected_version=expected_version, reason=reason, actor=by,
+                   version=version)
 
 
 def approve(submission: Submission, *, by: Any | None = None, reason: str | None = None,
-            expected_version: int | None = None) -> SubmissionVersion | None:
-    """Mark the pending version approved (approvals records the decision itself)."""
+            expected_version: int | None = None,
+            version: SubmissionVersion | None = None) -> SubmissionVersion | None:
+    """Mark the pending version approved (approvals records the decision itself).
+    ``version``: the pending version, when the caller has it loaded (saves reading it)."""
     version = _decide(submission, "approve", "approved", expected_version=expected_version,
-                      reason=reason, actor=by)
+                      reason=reason, actor=by, version=version)
     handoff.approved(submission, version)
     return version
 
