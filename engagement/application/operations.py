@@ -12,11 +12,12 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from approvals.models import Decision
 from clearance import audit
-from clearance.database import utcnow
+from clearance.database import as_utc, utcnow
 from clearance.extensions import db
 from clearance.mail import queue_mail
 from clearance.notifications import notify
@@ -77,23 +78,24 @@ def schedule_for_approval(submission: Any, version: Any) -> ApplicationCheck | N
     learner = db.session.get(Person, submission.person_id)
     if learner is None or learner.manager_id is None:
         return None
-    if db.session.scalar(select(ApplicationCheck.id)
-                         .where(ApplicationCheck.submission_id == submission.id)):
-        return None
     decision = _final_decision(version.id if version is not None else None)
-    approved_at = decision.decided_at if decision is not None else utcnow()
-    check = ApplicationCheck(
-        submission_id=submission.id, learner_id=learner.id, checkpoint_id=checkpoint.id,
-        programme_id=checkpoint.programme_id,
-        decision_id=decision.id if decision is not None else None,
-        manager_id=learner.manager_id, approved_at=approved_at, days=days,
-        due_on=approved_at.date() + dt.timedelta(days=days), created_at=utcnow(),
-        note="", measure_name="", measure_unit="")
-    try:
-        with db.session.begin_nested():
-            db.session.add(check)
-    except IntegrityError:
-        return None  # the same submission approved twice at once: the first keeps its check
+    approved_at = as_utc(decision.decided_at) if decision is not None else utcnow()
+    # One check per submission (unique): an INSERT that does nothing when the submission has
+    # its check already (a re-approval after a reopen, or two approvals at once), and returns
+    # the new row otherwise.
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    check = db.session.scalar(
+        insert(ApplicationCheck).values(
+            submission_id=submission.id, learner_id=learner.id, checkpoint_id=checkpoint.id,
+            programme_id=checkpoint.programme_id,
+            decision_id=decision.id if decision is not None else None,
+            manager_id=learner.manager_id, approved_at=approved_at, days=days,
+            due_on=approved_at.date() + dt.timedelta(days=days), created_at=utcnow(),
+            note="", measure_name="", measure_unit="")
+        .on_conflict_do_nothing(index_elements=["submission_id"])
+        .returning(ApplicationCheck))
+    if check is None:
+        return None
     audit.record("application_check.scheduled", obj=check,
                  after={"submission_id": submission.id, "manager_id": check.manager_id,
                         "days": days, "due_on": check.due_on.isoformat()})
