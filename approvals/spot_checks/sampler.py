@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from approvals.models import ApprovalStep, Decision
 from approvals.operations import on_decision
@@ -44,15 +44,21 @@ def programme_rate(programme_id: int | None) -> float | None:
 
 
 def approver_record(approver_id: int, window: int) -> tuple[int, tuple[bool, ...]]:
-    """(checks L&D agreed with, the latest ``window`` verdicts newest first: True = agreed)."""
-    agreed = db.session.scalar(
-        select(func.count()).select_from(SpotCheck)
-        .where(SpotCheck.approver_id == approver_id, SpotCheck.verdict == "agree")) or 0
-    recent = db.session.scalars(
-        select(SpotCheck.verdict)
-        .where(SpotCheck.approver_id == approver_id, SpotCheck.verdict.is_not(None))
+    """(checks L&D agreed with, the latest ``window`` verdicts newest first: True = agreed).
+
+    One statement: the agreed count is a window sum over every verdict of the approver,
+    computed before the LIMIT keeps the latest ``window`` rows (no verdicts: no rows, and
+    nothing agreed)."""
+    agreed_sum = func.sum(case((SpotCheck.verdict == "agree", 1), else_=0)).over()
+    mine = (SpotCheck.approver_id == approver_id, SpotCheck.verdict.is_not(None))
+    if window <= 0:
+        agreed = db.session.scalar(select(agreed_sum).where(*mine).limit(1)) or 0
+        return int(agreed), ()
+    rows = db.session.execute(
+        select(SpotCheck.verdict, agreed_sum).where(*mine)
         .order_by(SpotCheck.verdict_at.desc(), SpotCheck.id.desc()).limit(window)).all()
-    return int(agreed), tuple(v == "agree" for v in recent)
+    agreed = rows[0][1] if rows else 0
+    return int(agreed or 0), tuple(verdict == "agree" for verdict, _ in rows)
 
 
 def _levels_of(decision: Decision) -> tuple[tuple[tuple[int, int], ...], int | None]:
