@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import DateTime, ForeignKey, Integer, String, func, select, update
+from sqlalchemy import DateTime, ForeignKey, Integer, String, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clearance.access import AUTHENTICATED, rule
@@ -45,6 +45,19 @@ def notify(person_id: int, kind: str, message: str, link: str = "") -> Notificat
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def notify_many(notes: list[tuple[int, str, str, str]]) -> None:
+    """Several notifications, ``(person_id, kind, message, link)`` each, in one INSERT."""
+    now = utcnow()
+    rows = []
+    for person_id, kind, message, link in notes:
+        if link and not is_safe_local_path(link):
+            raise ValueError(f"notification links are local paths, not {link!r}")
+        rows.append({"person_id": person_id, "kind": kind, "message": message[:500],
+                     "link": link, "created_at": now, "read_at": None})
+    if rows:
+        db.session.execute(insert(Notification), rows)
 
 
 def unread_count(person_id: int) -> int:
