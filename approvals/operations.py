@@ -13,8 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from approvals import routing
 from approvals.models import ApprovalStep, Decision, DecisionScore
@@ -23,7 +25,7 @@ from clearance import audit
 from clearance.database import utcnow
 from clearance.extensions import db
 from clearance.mail import queue_mail
-from clearance.notifications import notify
+from clearance.notifications import notify, notify_many
 from clearance.urls import local_path
 from people.models import Person
 from portfolios import operations as portfolio_ops
@@ -156,10 +158,17 @@ def suggest(step: ApprovalStep, assessment: scoring.Assessment) -> scoring.Score
 
 
 def rubric_version_of(step: ApprovalStep) -> Any:
-    from rubrics.models import RubricVersion
+    """The checkpoint's pinned rubric version with its rubric, criteria and levels (one
+    statement; scoring and the review page read all of them)."""
+    from rubrics.models import Criterion, RubricVersion
 
     version_id = step.submission.checkpoint.rubric_version_id
-    return db.session.get(RubricVersion, version_id) if version_id else None
+    if not version_id:
+        return None
+    return db.session.get(RubricVersion, version_id, options=[
+        joinedload(RubricVersion.rubric),
+        joinedload(RubricVersion.criteria).joinedload(Criterion.levels),
+        joinedload(RubricVersion.scale)])
 
 
 def decide(step: ApprovalStep, actor: Person, data: DecisionInput, *, seen_lock: int,
@@ -169,12 +178,21 @@ def decide(step: ApprovalStep, actor: Person, data: DecisionInput, *, seen_lock:
     Refused (DecisionRefused) when the assessment is incomplete or the outcome needs a
     justification; conflicts (DecisionConflict) when someone decided first, the step moved,
     or the learner withdrew or resubmitted since the page was opened.
+
+    ``step`` is read as loaded in this transaction (with its learner, version and submission:
+    ``queries.step_with_context``); the conditional UPDATEs below (the step's, then the
+    submission's) are what make a decision happen once, so nothing is read again first.
     """
     if data.outcome not in ("approved", "changes_requested"):
         raise DecisionRefused("Choose an outcome: approve, or ask for changes.")
     _check_fresh(step, seen_lock=seen_lock, seen_version_id=seen_version_id)
     learner = step.learner
-    if not routing.may_decide(actor, learner, step.approver):
+    # Who acts for the approver now: asked once, for the check and for "acting for".
+    try:
+        route = routing.acting_route(step.approver, learner)
+    except routing.RoutingError:
+        route = None
+    if route is None or not routing.may_act(actor, learner, route):
         raise DecisionRefused("You cannot decide this step (it is not yours to decide now).")
 
     rubric_version = rubric_version_of(step)
@@ -199,20 +217,22 @@ def decide(step: ApprovalStep, actor: Person, data: DecisionInput, *, seen_lock:
             "feedback")])
 
     # Exactly once: only the request that flips pending -> decided at the version it saw wins.
+    now = utcnow()
     result_rows = db.session.execute(
         update(ApprovalStep)
         .where(ApprovalStep.id == step.id, ApprovalStep.status == "pending",
                ApprovalStep.lock_version == seen_lock)
-        .values(status="decided", closed_at=utcnow(),
-                lock_version=ApprovalStep.lock_version + 1)
+        .values(status="decided", closed_at=now, lock_version=ApprovalStep.lock_version + 1)
         .execution_options(synchronize_session=False)
     )
     if result_rows.rowcount != 1:
         db.session.expire(step)
         raise DecisionConflict(_conflict_message(step))
-    db.session.expire(step)
+    # The row now holds exactly these values: keep them instead of reading the row again.
+    set_committed_value(step, "status", "decided")
+    set_committed_value(step, "closed_at", now)
+    set_committed_value(step, "lock_version", seen_lock + 1)
 
-    route = routing.acting_route(step.approver, learner)
     decision = Decision(
         step_id=step.id, version_id=step.version_id, submission_id=step.submission_id,
         learner_id=learner.id, level=step.level, outcome=data.outcome,
@@ -221,22 +241,20 @@ def decide(step: ApprovalStep, actor: Person, data: DecisionInput, *, seen_lock:
         rubric_version_id=rubric_version.id if rubric_version is not None else None,
         total_points=result.total if result is not None else None,
         rubric_passed=result.passed if result is not None else None,
-        content_hash=step.version.content_hash, decided_at=utcnow(), decided_by_id=actor.id,
+        content_hash=step.version.content_hash, decided_at=now, decided_by_id=actor.id,
         acting_for_id=route.acting_for.id if route.acting_for is not None else None,
         acting_reason=route.reason if route.acting_for is not None else "",
         meeting_id=data.meeting_id, review_started_at=data.review_started_at,
     )
-    if result is not None:
-        decision.scores = [
-            DecisionScore(criterion_id=c.criterion_id, level_id=c.level_id, position=i,
-                          comment=data.assessment.answer(c.criterion_id).comment.strip())
-            for i, c in enumerate(result.criteria)
-        ]
+    db.session.add(decision)
     try:
-        with db.session.begin_nested():
-            db.session.add(decision)
+        db.session.flush()
     except IntegrityError as exc:
-        raise DecisionConflict(_conflict_message(step)) from exc
+        # The unique step_id: a second decision for the step can never be stored. (The
+        # transaction is spoilt now; the caller rolls it back.)
+        raise DecisionConflict("Someone else decided this a moment ago. Nothing you entered "
+                               "was saved.") from exc
+    _store_scores(decision, result, data.assessment)
     audit.record("approval.decided", obj=decision,
                  after={"step_id": step.id, "outcome": data.outcome, "level": step.level,
                         "total": str(decision.total_points) if result else None,
@@ -249,14 +267,27 @@ def decide(step: ApprovalStep, actor: Person, data: DecisionInput, *, seen_lock:
     return decision
 
 
+def _store_scores(decision: Decision, result: scoring.ScoreResult | None,
+                  assessment: scoring.Assessment) -> None:
+    """Every criterion's score in one INSERT (RETURNING the rows, which become the decision's
+    ``scores`` without a further read)."""
+    rows = [{"decision_id": decision.id, "criterion_id": c.criterion_id, "level_id": c.level_id,
+             "position": i, "comment": assessment.answer(c.criterion_id).comment.strip()}
+            for i, c in enumerate(result.criteria)] if result is not None else []
+    scores = (list(db.session.scalars(insert(DecisionScore).returning(DecisionScore), rows))
+              if rows else [])
+    set_committed_value(decision, "scores", sorted(scores, key=lambda s: s.position))
+
+
 def _check_fresh(step: ApprovalStep, *, seen_lock: int, seen_version_id: int) -> None:
-    db.session.refresh(step)
+    """The step and its submission as this transaction loaded them still match the page the
+    decision was made on (the conditional UPDATEs catch anything that moves after)."""
     if step.status != "pending" or step.lock_version != seen_lock:
         raise DecisionConflict(_conflict_message(step))
-    submission = db.session.get(Submission, step.submission_id)
-    db.session.refresh(submission)
-    latest = submission.latest_version
-    if submission.state != "submitted" or latest is None or latest.id != step.version_id \
+    submission, version = step.submission, step.version
+    # Versions are numbered 1..version_count, so the step's version is the latest exactly
+    # when its number is the submission's count.
+    if submission.state != "submitted" or version.number != submission.version_count \
             or seen_version_id != step.version_id:
         raise DecisionConflict(
             "The learner withdrew or changed this work after you opened it, so your decision "
@@ -280,13 +311,14 @@ def _conflict_message(step: ApprovalStep) -> str:
 
 
 def _after_decision(step: ApprovalStep, decision: Decision, actor: Person) -> None:
-    submission = db.session.get(Submission, step.submission_id)
+    submission = step.submission
     checkpoint = submission.checkpoint
     learner = step.learner
     title = checkpoint.title
     link = local_path("portfolios.submission", submission_id=submission.id)
     if decision.outcome == "changes_requested":
-        portfolio_ops.request_changes(submission, by=actor, reason=decision.overall_feedback)
+        portfolio_ops.request_changes(submission, by=actor, reason=decision.overall_feedback,
+                                      version=step.version)
         cancel_pending(step.version, reason="changes requested at another level")
         _tell_learner(learner, f"{actor.name} asked for changes to “{title}”.", link,
                       decision)
@@ -301,13 +333,15 @@ def _after_decision(step: ApprovalStep, decision: Decision, actor: Person) -> No
         if nxt is not None and nxt.approver.id != step.approver_id:
             new = open_step(step.version, learner, step.level + 1, nxt.approver, nxt.reason,
                             previous=None)
-            notify(nxt.actor.id, "approval.waiting",
-                   f"{learner.name}'s “{title}” was approved at level {step.level} and now "
-                   "needs your decision.", _review_link(new))
-            notify(learner.id, "approval.progress",
-                   f"{actor.name} approved “{title}”; it now goes to {nxt.approver.name}.", link)
+            notify_many([
+                (nxt.actor.id, "approval.waiting",
+                 f"{learner.name}'s “{title}” was approved at level {step.level} and now "
+                 "needs your decision.", _review_link(new)),
+                (learner.id, "approval.progress",
+                 f"{actor.name} approved “{title}”; it now goes to {nxt.approver.name}.",
+                 link)])
             return
-    portfolio_ops.approve(submission, by=actor, reason="approved")
+    portfolio_ops.approve(submission, by=actor, reason="approved", version=step.version)
     _tell_learner(learner, f"{actor.name} approved “{title}”.", link, decision)
 
 
@@ -371,12 +405,13 @@ def escalate_due(now: dt.datetime | None = None, *, dry_run: bool = False) -> li
             continue
         new = move_step(step, target, "escalated",
                         f"escalated from {current.name} after {days} working days")
-        notify(target.id, "approval.escalated",
-               f"{learner.name}'s “{title}” waited {days} working days for {current.name} and "
-               "was escalated to you.", _review_link(new))
-        notify(current.id, "approval.escalated_away",
-               f"{learner.name}'s “{title}” was escalated to {target.name} after {days} working "
-               "days.", "")
+        notify_many([
+            (target.id, "approval.escalated",
+             f"{learner.name}'s “{title}” waited {days} working days for {current.name} and "
+             "was escalated to you.", _review_link(new)),
+            (current.id, "approval.escalated_away",
+             f"{learner.name}'s “{title}” was escalated to {target.name} after {days} "
+             "working days.", "")])
         for person, line in ((target, "was escalated to you"),
                              (current, f"was escalated to {target.name}")):
             queue_mail(person.email, f"Escalated: {learner.name}'s {title}", "mail/escalated",

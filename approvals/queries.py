@@ -119,12 +119,35 @@ def queue_items(person_id: int, at: dt.datetime | None = None) -> list[QueueItem
     return sorted(groups.values(), key=lambda g: (g.steps[0].created_at, g.learner_name))
 
 
+def _step_options() -> tuple[Any, ...]:
+    # People joined here are shown by name; their roles load only if something asks.
+    return (joinedload(ApprovalStep.learner).lazyload(Person.role_rows),
+            joinedload(ApprovalStep.approver).lazyload(Person.role_rows),
+            joinedload(ApprovalStep.version),
+            joinedload(ApprovalStep.submission).joinedload(Submission.checkpoint)
+            .joinedload(Checkpoint.programme))
+
+
+def step_with_context(step_id: int, *, evidence: bool = False) -> ApprovalStep | None:
+    """A step with everything the review page, the policy and a decision read of it (the
+    learner, the approver, the version, the submission, its checkpoint and programme; with
+    ``evidence``, the version's evidence too), in one statement. The step keeps them loaded,
+    so nothing is read twice in the request."""
+    options = _step_options()
+    if evidence:
+        options += (joinedload(ApprovalStep.version).joinedload(SubmissionVersion.evidence),)
+    return db.session.scalars(
+        select(ApprovalStep).where(ApprovalStep.id == step_id).options(*options)
+    ).unique().one_or_none()
+
+
 def step_history(step: ApprovalStep) -> list[ApprovalStep]:
     """Every step of the same version and level, oldest first (escalations, reassignments)."""
     return list(db.session.scalars(
         select(ApprovalStep)
         .where(ApprovalStep.version_id == step.version_id)
-        .options(joinedload(ApprovalStep.approver), joinedload(ApprovalStep.decision))
+        .options(joinedload(ApprovalStep.approver).lazyload(Person.role_rows),
+                 joinedload(ApprovalStep.decision))
         .order_by(ApprovalStep.level, ApprovalStep.id)
     ).unique())
 
@@ -132,7 +155,8 @@ def step_history(step: ApprovalStep) -> list[ApprovalStep]:
 def decisions_for_submission(submission_id: int) -> list[Decision]:
     return list(db.session.scalars(
         select(Decision).where(Decision.submission_id == submission_id)
-        .options(joinedload(Decision.decided_by), joinedload(Decision.acting_for))
+        .options(joinedload(Decision.decided_by).lazyload(Person.role_rows),
+                 joinedload(Decision.acting_for).lazyload(Person.role_rows))
         .order_by(Decision.decided_at, Decision.id)
     ).unique())
 

@@ -60,13 +60,15 @@ def _active_managers_above(person: Person) -> list[Person]:
     return [m for m in chain_above(person.id) if m.active]
 
 
-def approval_chain(learner: Person, levels: int) -> list[Person]:
+def approval_chain(learner: Person, levels: int,
+                   managers: list[Person] | None = None) -> list[Person]:
     """The org-chart approvers for levels 1..``levels`` (1 = line manager, 2 = skip-level).
 
     A level with nobody above the previous approver is dropped (a director's skip-level would
     be above the managing director). The managing director's work goes to the top approver.
+    ``managers`` are the learner's active managers when the caller has read them already.
     """
-    managers = _active_managers_above(learner)
+    managers = _active_managers_above(learner) if managers is None else managers
     if managers:
         return managers[:levels]
     top = top_approver()
@@ -134,13 +136,20 @@ def acting_route(approver: Person, learner: Person, at: dt.datetime | None = Non
 
 def route(learner: Person, level: int, at: dt.datetime | None = None) -> Route | None:
     """Who decides ``learner``'s submission at ``level`` now (None: no such level)."""
-    approver = responsible_approver(learner, level)
+    above = chain_above(learner.id)
+    chain = approval_chain(learner, level, [m for m in above if m.active])
+    approver = chain[level - 1] if len(chain) >= level else None
     if approver is None:
         return None
     reason = {1: "line manager", 2: "skip-level manager"}.get(level, f"level {level}")
-    if approver.id not in {m.id for m in chain_above(learner.id)}:
+    if approver.id not in {m.id for m in above}:
         reason = "top approver"
     return acting_route(approver, learner, at, reason)
+
+
+def may_act(person: Person, learner: Person, current: Route) -> bool:
+    """Separation of duties on a route already asked for: ``person`` is who acts now."""
+    return person.id != learner.id and bool(person.active) and current.actor.id == person.id
 
 
 def may_decide(person: Person, learner: Person, approver: Person,
@@ -152,4 +161,4 @@ def may_decide(person: Person, learner: Person, approver: Person,
         current = acting_route(approver, learner, at)
     except RoutingError:
         return False
-    return current.actor.id == person.id
+    return may_act(person, learner, current)

@@ -12,7 +12,6 @@ from approvals.forms import DecisionForm, opened_at, opened_token
 from approvals.models import ApprovalStep
 from clearance.access import AUTHENTICATED, can, require, rule
 from clearance.database import rollback
-from clearance.extensions import db
 from clearance.templating import nav_item
 from portfolios.text import render_reflection
 from rubrics import scoring
@@ -33,8 +32,10 @@ nav_item("Approvals", "approvals.queue", lambda u: u.is_manager or _queue_badge(
 @rule(AUTHENTICATED)
 def queue() -> Any:
     groups = queries.queue_items(current_user.id)
-    return render_template("approvals/queue.html", groups=groups,
-                           total=sum(len(g.steps) for g in groups))
+    total = sum(len(group.steps) for group in groups)
+    # The same steps the navigation badge counts (same conditions): no second count.
+    g.approvals_queue_count = total
+    return render_template("approvals/queue.html", groups=groups, total=total)
 
 
 @rule("people.team")
@@ -44,8 +45,8 @@ def team() -> Any:
     return render_template("approvals/team.html", page=page, counts=counts, waiting=waiting)
 
 
-def _step_or_404(step_id: int) -> ApprovalStep:
-    step = db.session.get(ApprovalStep, step_id)
+def _step_or_404(step_id: int, *, evidence: bool = False) -> ApprovalStep:
+    step = queries.step_with_context(step_id, evidence=evidence)
     if step is None:
         abort(404)
     require("approvals.view_step", step, status=404)
@@ -74,7 +75,7 @@ def _render_review(step: ApprovalStep, form: DecisionForm,
 
 @rule(AUTHENTICATED)
 def review(step_id: int) -> Any:
-    step = _step_or_404(step_id)
+    step = _step_or_404(step_id, evidence=True)
     form = DecisionForm()
     form.lock.data = str(step.lock_version)
     form.version.data = str(step.version_id)
