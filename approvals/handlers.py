@@ -28,9 +28,12 @@ def _deactivated(_sender: Any, person_ids: list[int], **_: Any) -> None:
 
 def _register_demo() -> None:
     from approvals.demo import demo_decide
+    from clearance.cli import register_demo_seeder
     from portfolios import demo
 
     demo.register_demo_decider(demo_decide)
+    # after the portfolios, one-to-ones and spot-checks: waiting work sent in over past weeks
+    register_demo_seeder(52, "approvals.demo_waiting:spread_waiting")
 
 
 _register_demo()
