@@ -54,14 +54,17 @@ def page() -> Any:
 SVG_STYLE = (
     "<style>text{font-family:'Record Sans',sans-serif}"
     ".chart-bar{fill:#1d70b8}.chart-funnel-1{fill:#003078}"
+    ".chart-bar-muted{fill:#b1b4b6;stroke:#505a5f;stroke-width:1;stroke-dasharray:3 2}"
     ".chart-na{fill:#f3f2f1;stroke:#505a5f;stroke-width:1;stroke-dasharray:4 3}"
     ".chart-grid{stroke:#b1b4b6;stroke-width:1}.chart-axis-line{stroke:#505a5f;stroke-width:1.5}"
-    ".chart-target{stroke:#0b0c0c;stroke-width:2;stroke-dasharray:8 5}"
-    ".chart-target-label{fill:#0b0c0c;font-size:12px;font-weight:bold}"
+    ".chart-target{stroke:#0b0c0c;stroke-width:2;stroke-dasharray:6 4}"
+    ".chart-target-label{fill:#0b0c0c;font-size:13px;font-weight:bold}"
     ".chart-line{fill:none;stroke:#1d70b8;stroke-width:3}"
     ".chart-point{fill:#1d70b8;stroke:#fff;stroke-width:1.5}"
-    ".chart-axis{fill:#383f43;font-size:13px}"
-    ".chart-value{fill:#0b0c0c;font-size:13px;font-weight:bold}.chart-value-small{font-size:11px}"
+    ".chart-axis{fill:#383f43;font-size:14px}.chart-axis-small{font-size:12px}"
+    ".chart-note{fill:#383f43;font-size:13px;font-style:italic}"
+    ".chart-value{fill:#0b0c0c;font-size:14px;font-weight:bold}.chart-value-small{font-size:12px}"
+    ".chart-value-inside{fill:#fff}"
     "</style>")
 _SVG_OPEN = re.compile(r"(<svg\b[^>]*>)")
 
