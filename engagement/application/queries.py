@@ -119,6 +119,11 @@ def open_for_report(manager_id: int, report_id: int, on: dt.date | None = None
 # ---------------------------------------------------------------- the roll-up
 
 
+#: with fewer answered checks than this, a programme's rates say too little to compare: the
+#: roll-up still shows them, greyed and marked in words
+MIN_ANSWERS = 5
+
+
 def _pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
@@ -147,6 +152,21 @@ class ProgrammeApplication:
     not_yet_rate: float | None
     applying_rate: float | None
     response_rate: float | None
+
+    @property
+    def too_few(self) -> bool:
+        """Fewer than ``MIN_ANSWERS`` answered checks: too few for the rates to mean much."""
+        return self.answered < MIN_ANSWERS
+
+    @property
+    def too_few_note(self) -> str | None:
+        """Said beside a programme with too few answers (None for the others)."""
+        if not self.too_few:
+            return None
+        if not self.answered:
+            return "No answers yet"
+        return (f"Only {self.answered} answer{'' if self.answered == 1 else 's'}: "
+                "too few to compare")
 
     @classmethod
     def of(cls, programme_id: int, title: str, due: int, answered: int, yes: int, partly: int,

@@ -92,12 +92,14 @@ def programmes() -> Any:
     form = RollupForm(request.args)
     period = form.chosen() if form.validate() else None
     context: dict[str, Any] = {"form": form, "period": period,
-                               "overdue_days": OVERDUE_AFTER_DAYS}
+                               "overdue_days": OVERDUE_AFTER_DAYS,
+                               "min_answers": queries.MIN_ANSWERS}
     if period is not None:
         rows = queries.rates_by_programme(period.first, period.last, on=ops.today())
         context.update(rows=rows, total=queries.total(rows), chart=[
             {"label": r.title, "value": r.applying_rate,
-             "display": f"{r.applying_rate:.1f}%" if r.applying_rate is not None else "n/a"}
+             "display": f"{r.applying_rate:.1f}%" if r.applying_rate is not None else "n/a",
+             "muted": r.too_few, "note": r.too_few_note}
             for r in rows])
     return render_template("application/programmes.html", **context), \
         200 if period is not None else 400

@@ -137,3 +137,38 @@ def test_the_links_carry_the_period(client, org, db_session):
     assert 'aria-current="page">Application on the job</a>' in html
     assert '<a href="/insights/managers">Manager engagement</a>' in html
     assert f'<a href="/pulse/results?{query}">What learners say' in html
+
+
+def test_programmes_with_too_few_answers_are_greyed_and_marked_in_words(client, org,
+                                                                       db_session,
+                                                                       monkeypatch):
+    from engagement.application import operations
+
+    _scenario(org)  # 4 and 1 answered checks
+    _rows(org, pf.programme(title="Enough answers"), "N",
+          [(dt.date(2030, 3, day), "yes") for day in range(1, 6)])
+    _rows(org, pf.programme(title="Nothing answered"), "Z", [(dt.date(2030, 6, 25), None)])
+    rows = rates_by_programme(dt.date(2030, 1, 1), dt.date(2030, 12, 31), on=TODAY)
+    assert [(r.title, r.too_few, r.too_few_note) for r in rows] == [
+        ("Acute deterioration", True, "Only 4 answers: too few to compare"),
+        ("Budget basics", True, "Only 1 answer: too few to compare"),
+        ("Enough answers", False, None),
+        ("Nothing answered", True, "No answers yet")]
+    db_session.commit()
+    login(client, org.ld)
+    monkeypatch.setattr(operations, "today", lambda: TODAY)
+    html = client.get("/application-checks/programmes?from=2030-01-01&to=2030-12-31"
+                      ).get_data(as_text=True)
+    assert "Programmes with fewer than 5 answered checks are greyed" in html
+    # the table: greyed rows, the reason in words beside the programme
+    assert ('<tr class="row-muted"><th scope="row">Acute deterioration <span class="row-note">'
+            "(Only 4 answers: too few to compare)</span></th>") in html
+    assert '<tr><th scope="row">Enough answers</th>' in html
+    assert html.count('class="row-muted"') == 3
+    # the chart: greyed bars, and the same words under the label
+    chart = re.search(r"<svg\b.*?</svg>", html, re.S).group(0)
+    assert chart.count("chart-bar chart-bar-muted") == 2  # nothing answered: no bar at all
+    assert chart.count('class="chart-bar"') == 1
+    for note in ("Only 4 answers: too few to compare", "Only 1 answer: too few to compare",
+                 "No answers yet"):
+        assert f'class="chart-note">{note}</text>' in chart
