@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, literal, select
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, literal, select
 from sqlalchemy.orm import aliased, lazyload
 
 from clearance.extensions import db
@@ -19,24 +21,31 @@ def path_range(prefix: str) -> tuple[str, str]:
     return prefix, prefix[:-1] + "0"
 
 
-def chain_above(person_id: int, *, max_depth: int = MAX_DEPTH) -> list[Person]:
-    """Managers above ``person_id``, nearest first (recursive CTE with a depth guard)."""
+def _chain_statement() -> Any:
     start = (
         select(Person.manager_id.label("id"), literal(1).label("depth"))
-        .where(Person.id == person_id)
+        .where(Person.id == bindparam("person_id"))
         .cte("chain", recursive=True)
     )
     parent = aliased(Person)
     chain = start.union_all(
         select(parent.manager_id, start.c.depth + 1)
-        .where(parent.id == start.c.id, start.c.depth < max_depth)
+        .where(parent.id == start.c.id, start.c.depth < bindparam("max_depth"))
     )
-    rows = db.session.execute(
-        select(Person, chain.c.depth)
-        .join(chain, Person.id == chain.c.id)
-        .order_by(chain.c.depth)
-        .options(lazyload(Person.role_rows))  # routing reads names and ids; roles if asked
-    ).all()
+    return (select(Person, chain.c.depth)
+            .join(chain, Person.id == chain.c.id)
+            .order_by(chain.c.depth)
+            .options(lazyload(Person.role_rows)))  # routing reads names and ids; roles if asked
+
+
+_CHAIN: list[Any] = []  # built once (aliasing per call costs more than the query itself)
+
+
+def chain_above(person_id: int, *, max_depth: int = MAX_DEPTH) -> list[Person]:
+    """Managers above ``person_id``, nearest first (recursive CTE with a depth guard)."""
+    if not _CHAIN:
+        _CHAIN.append(_chain_statement())
+    rows = db.session.execute(_CHAIN[0], {"person_id": person_id, "max_depth": max_depth}).all()
     return [row[0] for row in rows]
 
 

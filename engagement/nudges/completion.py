@@ -48,14 +48,19 @@ def _done(cp: Any, person_id: Any) -> Any:
     ).correlate_except(Submission)  # the checkpoint and the enrolment come from outside
 
 
+_HOLDS: list[Any] = []  # built once: aliasing a table per call costs more than the query
+
+
 def holds_clause() -> Any:
     """For an Enrolment row: the programme has checkpoints and every one is done."""
-    cp = aliased(Checkpoint)
-    some = exists().where(cp.programme_id == Enrolment.programme_id)
-    cp2 = aliased(Checkpoint)
-    undone = exists().where(cp2.programme_id == Enrolment.programme_id,
-                            ~_done(cp2, Enrolment.person_id))
-    return and_(some, ~undone)
+    if not _HOLDS:
+        cp = aliased(Checkpoint)
+        some = exists().where(cp.programme_id == Enrolment.programme_id)
+        cp2 = aliased(Checkpoint)
+        undone = exists().where(cp2.programme_id == Enrolment.programme_id,
+                                ~_done(cp2, Enrolment.person_id))
+        _HOLDS.append(and_(some, ~undone))
+    return _HOLDS[0]
 
 
 def completed_on(person_id: int, programme_id: int) -> dt.datetime:
@@ -80,12 +85,12 @@ def pause_recognition(paused: bool = True) -> None:
 def recheck(person_id: int, programme_id: int, *, now: dt.datetime | None = None) -> str | None:
     """Complete or un-complete one learner's programme after one of its checkpoints moved.
     Returns ``"completed"``, ``"cleared"`` or None (nothing changed)."""
-    enrolment = db.session.scalar(select(Enrolment).where(
-        Enrolment.person_id == person_id, Enrolment.programme_id == programme_id))
-    if enrolment is None or enrolment.status in ENROLMENT_ENDED:
+    # The enrolment and whether its completion holds, in one statement.
+    row = db.session.execute(select(Enrolment, holds_clause().label("holds")).where(
+        Enrolment.person_id == person_id, Enrolment.programme_id == programme_id)).first()
+    if row is None or row[0].status in ENROLMENT_ENDED:
         return None
-    holds = bool(db.session.scalar(select(holds_clause()).where(Enrolment.id == enrolment.id)
-                                   .select_from(Enrolment)))
+    enrolment, holds = row[0], bool(row[1])
     now = now or utcnow()
     if holds and enrolment.completed_at is None:
         complete(enrolment, now, now=now, recognise=not _recognition_paused)

@@ -28,9 +28,10 @@ from tests.portfolios import factories as pf
 
 QUEUE = 5
 REVIEW = 9
-DECIDE_FINAL = 28  # approved at the last level: + application check scheduled
+DECIDE_FINAL = 27  # approved at the last level: + application check scheduled
 DECIDE_TO_NEXT_LEVEL = 21  # level 1 of 2: the skip-level step opened
-DECIDE_CHANGES = 26
+DECIDE_CHANGES = 25
+DECIDE_COMPLETING = 39  # the last checkpoint of the programme: + completion, certificate, nudge
 
 
 @contextmanager
@@ -121,3 +122,15 @@ def test_changes_requested_statements(client, org, db_session):
     login(client, org.line)
     seen = _decide(client, step, "changes_requested")
     assert len(seen) == DECIDE_CHANGES + _lock(), "\n".join(seen)
+
+
+def test_approval_completing_the_programme_statements(client, org, db_session):
+    from engagement.nudges.models import Certificate
+
+    step = submitted(org.learner)  # the programme's only checkpoint
+    login(client, org.line)
+    seen = _decide(client, step, "approved")
+    assert len(seen) == DECIDE_COMPLETING + _lock(), "\n".join(seen)
+    db_session.expire_all()
+    assert db_session.scalar(select(Certificate).where(Certificate.person_id == org.learner.id))
+    assert verify_chain().ok
