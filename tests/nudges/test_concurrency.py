@@ -5,7 +5,6 @@ transactions run one at a time."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +18,7 @@ from clearance.mail import OutboxMessage
 from clearance.notifications import Notification
 from engagement.nudges import runner
 from engagement.nudges.models import DUE_SOON, NudgeDelivery
+from tests.concurrency import run_together
 from tests.fresh_db import dispose, fresh_database
 from tests.nudges.helpers import at, config
 
@@ -54,29 +54,15 @@ def _seed() -> None:
 
 
 def test_concurrent_runs_send_each_nudge_once(fresh_app):
-    start = threading.Barrier(RUNS)
-    sent: list[int] = []
-    errors: list[BaseException] = []
+    def work() -> int:
+        with fresh_app.app_context():
+            cfg = config()
+            with write_intent(True):
+                result = runner.run(at("2026-03-13 10:00"), kinds=[DUE_SOON], cfg=cfg)[0]
+                commit()
+        return result.sent
 
-    def work() -> None:
-        try:
-            with fresh_app.app_context():
-                cfg = config()
-                start.wait()
-                with write_intent(True):
-                    result = runner.run(at("2026-03-13 10:00"), kinds=[DUE_SOON], cfg=cfg)[0]
-                    commit()
-                sent.append(result.sent)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work) for _ in range(RUNS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a run hung"
-    assert errors == []
+    sent = run_together(work, RUNS)
     assert sorted(sent, reverse=True)[0] >= 1 and sum(sent) == PEOPLE
     with fresh_app.app_context():
         count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -21,6 +20,7 @@ from clearance.mail import OutboxMessage
 from clearance.notifications import Notification
 from engagement.nudges import broadcast, delivery, preferences, rules, runner
 from engagement.nudges.models import THEME_RELEASED, NudgeDelivery
+from tests.concurrency import run_together
 from tests.fresh_db import dispose, fresh_database
 from tests.nudges.helpers import at, config, programme
 
@@ -169,28 +169,15 @@ def fresh_app(db_url, tmp_path) -> Iterator[Flask]:
 def test_racing_runs_send_each_theme_nudge_once(fresh_app, monkeypatch):
     sent_mail: list[int] = []
     monkeypatch.setattr(broadcast, "send_mail", sent_mail.append)
-    start = threading.Barrier(RUNS)
-    sent: list[int] = []
-    errors: list[BaseException] = []
+    def work() -> int:
+        with fresh_app.app_context():
+            cfg = config()
+            with write_intent(True):
+                sent = runner.run(NOW, kinds=[THEME_RELEASED], cfg=cfg)[0].sent
+                commit()
+        return sent
 
-    def work() -> None:
-        try:
-            with fresh_app.app_context():
-                cfg = config()
-                start.wait()
-                with write_intent(True):
-                    sent.append(runner.run(NOW, kinds=[THEME_RELEASED], cfg=cfg)[0].sent)
-                    commit()
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work) for _ in range(RUNS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a run hung"
-    assert errors == []
+    sent = run_together(work, RUNS)
     assert sum(sent) == PEOPLE + 1
     with fresh_app.app_context():
         count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
